@@ -1,0 +1,286 @@
+"""Command-line interface: ``bitdefender-connector`` and ``python -m bitdefender_connector``.
+
+stdout carries exactly one JSON document; logs and summaries go to stderr. Exit codes: 0 success,
+1 the service answered with a failure, 2 invalid input, configuration or usage (nothing sent),
+3 no response.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .errors import EXIT_SUCCESS, ActionFailedError, ConnectorError
+from .manifest import Manifest, load_manifest
+
+logger = logging.getLogger("bitdefender_connector")
+
+# Subcommands in their own modules: (name, module, help). Each module provides
+# add_arguments(parser) and run(args) -> exit code, and keeps heavy imports inside run().
+COMMAND_MODULES: list[tuple[str, str, str]] = [
+    ("emulator", ".emulator.command", "serve a local GravityZone emulator"),
+    ("demo", ".demo", "run every action's example against a local emulator"),
+]
+
+
+class UsageError(ConnectorError):
+    """The command line is invalid."""
+
+    error_type = "usage"
+
+
+class _ArgumentParser(argparse.ArgumentParser):
+    """An ArgumentParser that raises UsageError, so usage errors also print one JSON document."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{message}. Run '{self.prog} --help' for usage")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return its exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except UsageError as error:
+        return _print_error(error)
+    _configure_logging(args.verbose)
+    try:
+        return args.handler(args)
+    except ActionFailedError as error:
+        logger.error("%s", error)
+        _print_json(error.envelope)
+        return error.exit_code
+    except ConnectorError as error:
+        return _print_error(error)
+    except KeyboardInterrupt:
+        logger.error("Interrupted")
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser with every subcommand."""
+    parser = _ArgumentParser(
+        prog="bitdefender-connector",
+        description="Run Bitdefender GravityZone actions declared in the connector manifest.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "-v", "--verbose", action="count", default=0, help="log more on stderr (-vv for debug)"
+    )
+    parser.add_argument(
+        "--manifest",
+        metavar="DIR",
+        help="folder holding connector.yaml, actions/ and schemas/ (default: the packaged one)",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_ArgumentParser)
+
+    actions = commands.add_parser("actions", help="list the actions")
+    actions.set_defaults(handler=_list_actions)
+
+    describe = commands.add_parser("describe", help="show an action's schemas and examples")
+    describe.add_argument("action", help="action id or alias")
+    describe.set_defaults(handler=_describe_action)
+
+    run = commands.add_parser("run", help="run an action")
+    run.add_argument("action", help="action id or alias")
+    source = run.add_mutually_exclusive_group(required=True)
+    source.add_argument(
+        "--input",
+        metavar="JSON|@FILE|-",
+        help="the action input as JSON text, @file or - for stdin",
+    )
+    source.add_argument(
+        "--example", action="store_true", help="use the action's example input from the manifest"
+    )
+    _add_config_argument(run)
+    run.add_argument(
+        "--dry-run", action="store_true", help="print the request instead of sending it"
+    )
+    _add_call_arguments(run)
+    run.set_defaults(handler=_run_action)
+
+    validate = commands.add_parser("validate", help="check the manifest")
+    validate.set_defaults(handler=_validate_manifest)
+
+    _add_command_modules(commands)
+    return parser
+
+
+def _add_config_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="YAML or JSON file with url, username (API key), password, verify_ssl, ca_bundle and "
+        "http_proxy; without it the BITDEFENDER_* environment variables are read",
+    )
+
+
+def _add_call_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the retry and rate-limit options of commands that send calls."""
+    parser.add_argument(
+        "--max-attempts",
+        type=int,
+        metavar="N",
+        help="total attempts per call, the first included; 1 turns retries off "
+        "(default: connector.yaml defaults.max_attempts)",
+    )
+    parser.add_argument(
+        "--max-retry-wait",
+        type=float,
+        metavar="SECONDS",
+        help="seconds of waiting between retries, summed per call "
+        "(default: connector.yaml defaults.max_retry_wait)",
+    )
+    parser.add_argument(
+        "--no-rate-limit",
+        action="store_true",
+        help="do not pace calls to GravityZone's per-key limits in this process",
+    )
+
+
+def connector_from_args(args: argparse.Namespace, manifest: Manifest) -> Any:
+    """Return a Connector configured from --config and the retry and rate-limit options."""
+    from .connector import Connector
+    from .retry_policy import RetryPolicy
+
+    max_attempts = args.max_attempts if args.max_attempts is not None else manifest.max_attempts
+    max_wait = args.max_retry_wait if args.max_retry_wait is not None else manifest.max_retry_wait
+    if max_attempts < 1:
+        raise UsageError("--max-attempts must be at least 1")
+    if max_wait < 0:
+        raise UsageError("--max-retry-wait must not be negative")
+    return Connector(
+        load_connection_settings(args.config),
+        manifest=manifest,
+        retry_policy=RetryPolicy(max_attempts=max_attempts, max_total_wait=max_wait),
+        rate_limiting=not args.no_rate_limit,
+    )
+
+
+def _add_command_modules(commands: Any) -> None:
+    """Add the subcommands that live in their own modules, importing each only when it runs."""
+    for name, module_name, help_text in COMMAND_MODULES:
+        module = importlib.import_module(module_name, __package__)
+        subparser = commands.add_parser(name, help=help_text)
+        module.add_arguments(subparser)
+        subparser.set_defaults(handler=module.run)
+
+
+def _manifest(args: argparse.Namespace) -> Manifest:
+    return load_manifest(Path(args.manifest) if args.manifest else None)
+
+
+def _list_actions(args: argparse.Namespace) -> int:
+    manifest = _manifest(args)
+    rows = [
+        {
+            "id": action.name,
+            "title": action.title,
+            "jsonrpc_method": action.jsonrpc_method,
+            "http_method": action.http_method,
+            "endpoint": action.endpoint.source,
+            "kind": action.kind,
+            "api_area": action.api_area,
+            "aliases": list(action.aliases),
+        }
+        for action in manifest.actions.values()
+    ]
+    _print_json(rows)
+    return EXIT_SUCCESS
+
+
+def _describe_action(args: argparse.Namespace) -> int:
+    action = _manifest(args).action(args.action)
+    _print_json(
+        {
+            "id": action.name,
+            "title": action.title,
+            "description": action.description,
+            "http_method": action.http_method,
+            "endpoint": action.endpoint.source,
+            "jsonrpc_method": action.jsonrpc_method,
+            "kind": action.kind,
+            "api_area": action.api_area,
+            "rate_limit_class": action.rate_limit_class,
+            "aliases": list(action.aliases),
+            "notes": list(action.notes),
+            "inputs": action.inputs_schema,
+            "output": action.output_schema,
+            "examples": {"input": action.example_input, "output": action.example_output},
+        }
+    )
+    return EXIT_SUCCESS
+
+
+def _run_action(args: argparse.Namespace) -> int:
+    manifest = _manifest(args)
+    action = manifest.action(args.action)
+    inputs = action.example_input if args.example else read_input(args.input)
+    with connector_from_args(args, manifest) as connector:
+        result = connector.run(action.name, inputs, dry_run=args.dry_run)
+    _print_json(result)
+    return EXIT_SUCCESS
+
+
+def _validate_manifest(args: argparse.Namespace) -> int:
+    manifest = _manifest(args)
+    _print_json({"valid": True, "root": str(manifest.root), "actions": len(manifest.actions)})
+    return EXIT_SUCCESS
+
+
+def read_input(value: str) -> Any:
+    """Return the action input parsed from JSON text, ``@FILE`` or ``-`` (stdin)."""
+    if value == "-":
+        text, origin = sys.stdin.read(), "standard input"
+    elif value.startswith("@"):
+        origin = value[1:]
+        try:
+            text = Path(origin).read_text(encoding="utf-8")
+        except OSError as error:
+            raise UsageError(f"Cannot read the input file {origin}: {error.strerror}") from None
+    else:
+        text, origin = value, "--input"
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise UsageError(
+            f"The input from {origin} is not valid JSON: {error.msg} at line {error.lineno} "
+            f"column {error.colno}"
+        ) from None
+
+
+def load_connection_settings(config: str | None) -> dict[str, Any]:
+    """Return connection fields from ``--config`` or, without it, the environment."""
+    from .connection import settings_from_environment, settings_from_file
+
+    if config:
+        return settings_from_file(config)
+    return settings_from_environment()
+
+
+def _configure_logging(verbosity: int) -> None:
+    level = logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("bitdefender-connector: %(levelname)s: %(message)s"))
+    root = logging.getLogger("bitdefender_connector")
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    root.propagate = False
+
+
+def _print_error(error: ConnectorError) -> int:
+    logger.error("%s", error)
+    _print_json(error.to_dict())
+    return error.exit_code
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.flush()

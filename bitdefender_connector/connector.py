@@ -1,0 +1,154 @@
+"""The Connector: runs any manifest action against GravityZone, or describes it in a dry run."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .action_input import check_action_input
+from .connection import Connection, connection_from_mapping
+from .conversion import convert_inputs
+from .dry_run import describe_dry_run
+from .manifest import Action, Manifest, load_manifest
+from .outcome import build_envelope, check_outcome
+from .rate_limiter import RateLimiter, shared_rate_limiter
+from .request_builder import PreparedRequest, build_request
+from .retry_policy import RetryPolicy
+from .validation import collect_field_errors
+
+if TYPE_CHECKING:  # requests is imported only when a call is really sent.
+    from .transport import Transport
+
+logger = logging.getLogger(__name__)
+
+
+class Connector:
+    """Runs GravityZone actions declared in the manifest.
+
+    ``connection`` is a mapping with the fields ``url``, ``username`` (the API key),
+    ``password``, ``verify_ssl``, ``ca_bundle`` and ``http_proxy``. A dry run needs neither
+    the key nor the URL; a real call raises ConfigurationError when either is missing.
+    One Connector may be shared between threads: it keeps one pooled HTTP session.
+    """
+
+    def __init__(
+        self,
+        connection: Mapping[str, Any] | None = None,
+        *,
+        manifest: Manifest | None = None,
+        manifest_root: str | Path | None = None,
+        retry_policy: RetryPolicy | None = None,
+        rate_limiting: bool = True,
+        rate_limiter: RateLimiter | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.manifest = manifest or load_manifest(Path(manifest_root) if manifest_root else None)
+        self.retry_policy = retry_policy or RetryPolicy(
+            max_attempts=self.manifest.max_attempts, max_total_wait=self.manifest.max_retry_wait
+        )
+        if rate_limiting:
+            rate_limiter = rate_limiter or shared_rate_limiter(self.manifest.rate_limit_classes)
+        self._rate_limiter = rate_limiter if rate_limiting else None
+        self._sleep = sleep
+        self._settings = dict(connection or {})
+        self._dry_run_connection = connection_from_mapping(self._settings, require_api_key=False)
+        self._connection: Connection | None = None
+        self._transport: Transport | None = None
+        self._lock = threading.Lock()
+
+    def action(self, action_id: str) -> Action:
+        """Return the manifest action with this id or alias."""
+        return self.manifest.action(action_id)
+
+    def run(
+        self, action_id: str, inputs: Mapping[str, Any], dry_run: bool = False
+    ) -> dict[str, Any]:
+        """Run an action and return its envelope, or the dry-run request when ``dry_run``.
+
+        Raises InputError or ConfigurationError before anything is sent, ActionFailedError
+        (carrying the envelope) when the service answers with a failure, and NoResponseError
+        when no response arrives.
+        """
+        action = self.manifest.action(action_id)
+        inputs, conversions = convert_inputs(inputs, action.conversion_plan)
+        check_action_input(action, inputs)
+        if dry_run:
+            prepared = build_request(action, inputs, self._dry_run_connection)
+            return describe_dry_run(prepared, conversions)
+        for conversion in conversions:
+            logger.info("%s: %s", action.name, conversion)
+
+        transport = self._get_transport()
+        prepared = build_request(action, inputs, transport.connection)
+        logger.info(
+            "Running %s (JSON-RPC method %s, request id %s)",
+            action.name,
+            action.jsonrpc_method,
+            prepared.request_id,
+        )
+        response = self._send(action, prepared, transport)
+        envelope = build_envelope(
+            response.status_code, response.reason, response.headers, response.content
+        )
+        check_outcome(action, prepared, envelope, response.content, self._limit_note(action))
+        self._check_output(action, envelope, prepared.request_id)
+        return envelope
+
+    def close(self) -> None:
+        """Close the pooled HTTP connections."""
+        if self._transport is not None:
+            self._transport.close()
+
+    def __enter__(self) -> Connector:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _get_transport(self) -> Transport:
+        if self._transport is None:
+            with self._lock:
+                if self._transport is None:
+                    from .transport import Transport
+
+                    self._connection = connection_from_mapping(self._settings)
+                    self._transport = Transport(
+                        self._connection, self.manifest.connect_timeout, self.manifest.read_timeout
+                    )
+        return self._transport
+
+    def _send(self, action: Action, prepared: PreparedRequest, transport: Transport) -> Any:
+        """Send with the rate limiter and the retry policy; return the last response."""
+        from .retry_policy import build_retrying
+
+        def attempt() -> Any:
+            if self._rate_limiter is not None:
+                self._rate_limiter.acquire(
+                    action, transport.connection.api_key, prepared.request_id
+                )
+            return transport.send(prepared)
+
+        retrying = build_retrying(self.retry_policy, action, prepared.request_id, sleep=self._sleep)
+        return retrying(attempt)
+
+    def _limit_note(self, action: Action) -> str:
+        limit = self.manifest.rate_limit_classes[action.rate_limit_class]
+        return (
+            f" GravityZone allows {limit.requests} {action.jsonrpc_method} calls per "
+            f"{limit.period_seconds:g} s per API key"
+        )
+
+    def _check_output(self, action: Action, envelope: Mapping[str, Any], request_id: str) -> None:
+        errors = collect_field_errors(action.output_validator, envelope)
+        for error in errors[:5]:
+            logger.warning(
+                "%s (request id %s): the response does not match the output schema at %s: %s",
+                action.name,
+                request_id,
+                error.path,
+                error.message,
+            )

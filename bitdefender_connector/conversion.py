@@ -1,0 +1,125 @@
+"""Conversion of playbook strings to the types an action's input schema expects.
+
+Playbook forms and templates hand over text. Before validation, a string is converted when the
+schema wants another type at that field: ``"true"``/``"false"`` to a boolean, an integer string
+to an integer, JSON text to an object or array, and a comma-separated string to an array of
+strings. Anything that still does not fit is left for validation to reject with its path.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import referencing
+
+# A field path with "*" for any array index, mapped to the JSON type wanted there.
+ConversionPlan = dict[tuple[str, ...], str]
+
+_INTEGER = re.compile(r"^[+-]?[0-9]+$")
+_CONVERTIBLE = ("boolean", "integer", "array", "object")
+_MAX_DEPTH = 12
+
+
+def build_conversion_plan(
+    schema: Mapping[str, Any], resolver: referencing.Resolver
+) -> ConversionPlan:
+    """Return the fields of ``schema`` whose only type is boolean, integer, array or object."""
+    plan: ConversionPlan = {}
+    _walk(schema, resolver, (), plan, 0)
+    return plan
+
+
+def convert_inputs(inputs: Any, plan: ConversionPlan) -> tuple[Any, list[str]]:
+    """Return a converted copy of ``inputs`` and one line per conversion made.
+
+    The input itself is never changed. Values that are already of the wanted type, and strings
+    that cannot be converted, are returned as they are.
+    """
+    conversions: list[str] = []
+    converted = _convert(inputs, (), "", plan, conversions)
+    return converted, conversions
+
+
+def _walk(
+    schema: Any,
+    resolver: referencing.Resolver,
+    path: tuple[str, ...],
+    plan: ConversionPlan,
+    depth: int,
+) -> None:
+    if not isinstance(schema, Mapping) or depth > _MAX_DEPTH:
+        return
+    if "$ref" in schema:
+        resolved = resolver.lookup(schema["$ref"])
+        _walk(resolved.contents, resolved.resolver, path, plan, depth + 1)
+    for keyword in ("allOf",):
+        for subschema in schema.get(keyword, ()):
+            _walk(subschema, resolver, path, plan, depth + 1)
+
+    wanted = schema.get("type")
+    if isinstance(wanted, str) and wanted in _CONVERTIBLE and path:
+        plan.setdefault(path, wanted)
+    for name, subschema in schema.get("properties", {}).items():
+        _walk(subschema, resolver, (*path, name), plan, depth + 1)
+    if isinstance(schema.get("items"), Mapping):
+        _walk(schema["items"], resolver, (*path, "*"), plan, depth + 1)
+
+
+def _convert(
+    value: Any, path: tuple[str, ...], shown: str, plan: ConversionPlan, log: list[str]
+) -> Any:
+    wanted = plan.get(path)
+    if isinstance(value, str) and wanted:
+        converted = _convert_text(value, wanted)
+        if converted is not None:
+            # JSON text may carry a secret such as the Exchange password, so only scalars
+            # are quoted in the log.
+            quoted = _short(value) if wanted in ("boolean", "integer") else "text"
+            log.append(f"{shown}: {quoted} converted to {wanted}")
+            value = converted
+    if isinstance(value, Mapping):
+        return {
+            key: _convert(
+                item, (*path, str(key)), f"{shown}.{key}" if shown else str(key), plan, log
+            )
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [
+            _convert(item, (*path, "*"), f"{shown}[{index}]", plan, log)
+            for index, item in enumerate(value)
+        ]
+    return value
+
+
+def _convert_text(text: str, wanted: str) -> Any:
+    stripped = text.strip()
+    if wanted == "boolean":
+        lowered = stripped.lower()
+        return {"true": True, "false": False}.get(lowered)
+    if wanted == "integer":
+        return int(stripped) if _INTEGER.match(stripped) else None
+    if wanted == "object":
+        parsed = _parse_json(stripped)
+        return parsed if isinstance(parsed, dict) else None
+    if wanted == "array":
+        if stripped.startswith("["):
+            parsed = _parse_json(stripped)
+            return parsed if isinstance(parsed, list) else None
+        return [part.strip() for part in stripped.split(",") if part.strip()]
+    return None
+
+
+def _parse_json(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def _short(text: str, limit: int = 60) -> str:
+    shown = repr(text)
+    return shown if len(shown) <= limit else shown[: limit - 3] + "..."

@@ -1,0 +1,166 @@
+"""JSON Schema validators for the manifest and action inputs, and readable field errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import jsonschema
+import referencing
+from jsonschema import Draft202012Validator
+from referencing.jsonschema import DRAFT202012
+
+from .errors import FieldError
+
+# Base URI of every schema in the schemas/ folder. It is never fetched: the registry below
+# holds every document, and unknown references fail instead of going to the network.
+SCHEMA_BASE_URI = "https://bitdefender-connector.invalid/schemas/"
+
+# Shown instead of the value of a secret field, in messages and in dry runs.
+MASK = "********"
+
+
+def build_registry(documents: Mapping[str, Mapping[str, Any]]) -> referencing.Registry:
+    """Return a registry holding each schema document under ``SCHEMA_BASE_URI + name``."""
+    resources = [
+        (SCHEMA_BASE_URI + name, DRAFT202012.create_resource(document))
+        for name, document in documents.items()
+    ]
+    return referencing.Registry().with_resources(resources).crawl()
+
+
+def build_validator(
+    schema: Mapping[str, Any], base_name: str, registry: referencing.Registry
+) -> Draft202012Validator:
+    """Return a Draft 2020-12 validator whose relative ``$ref`` resolve inside ``schemas/``.
+
+    Formats are checked (email, uri, date-time), not only annotated, and patterns are
+    always checked by jsonschema.
+    """
+    rooted = {"$id": SCHEMA_BASE_URI + base_name, **schema}
+    return Draft202012Validator(
+        rooted,
+        registry=registry,
+        format_checker=Draft202012Validator.FORMAT_CHECKER,
+    )
+
+
+def format_path(path: Iterable[Any]) -> str:
+    """Return a field path such as ``json_body.params.endpointIds[0]``."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text or "(input)"
+
+
+def collect_field_errors(
+    validator: Draft202012Validator,
+    instance: Any,
+    secret_paths: Sequence[str] = (),
+) -> list[FieldError]:
+    """Validate ``instance`` and return every problem as a FieldError, sorted by path."""
+    found: dict[tuple[str, str], FieldError] = {}
+    for error in validator.iter_errors(instance):
+        for leaf in _leaf_errors(error):
+            field_error = _describe(leaf, secret_paths)
+            found.setdefault((field_error.path, field_error.message), field_error)
+    return sorted(found.values(), key=lambda item: (item.path, item.rule))
+
+
+def _leaf_errors(error: jsonschema.ValidationError) -> list[jsonschema.ValidationError]:
+    """Return the most specific errors under an anyOf/oneOf failure."""
+    if error.validator in ("anyOf", "oneOf") and error.context:
+        best = jsonschema.exceptions.best_match(error.context)
+        if best is not None and best.validator not in ("type",):
+            return _leaf_errors(best)
+    return [error]
+
+
+def _describe(error: jsonschema.ValidationError, secret_paths: Sequence[str]) -> FieldError:
+    path = format_path(error.absolute_path)
+    schema = error.schema if isinstance(error.schema, Mapping) else {}
+    hidden = path in secret_paths or schema.get("writeOnly") or schema.get("format") == "password"
+    shown = MASK if hidden else _short_repr(error.instance)
+    rule = str(error.validator)
+
+    if rule == "required":
+        missing = _missing_name(error)
+        return FieldError(_join(path, missing), rule, "is required but missing")
+    if rule == "additionalProperties":
+        allowed = sorted(schema.get("properties", {}))
+        extra = (
+            sorted(set(error.instance) - set(allowed)) if isinstance(error.instance, dict) else []
+        )
+        name = extra[0] if extra else "?"
+        return FieldError(
+            _join(path, name),
+            rule,
+            "is not an allowed field; allowed fields here: " + (", ".join(allowed) or "none"),
+        )
+    if rule == "pattern":
+        expected = schema.get("description") or f"text matching {schema.get('pattern')}"
+        return FieldError(path, rule, f"{shown} is not valid; expected {_sentence(expected)}")
+    if rule == "enum":
+        options = ", ".join(_short_repr(option) for option in schema.get("enum", []))
+        return FieldError(path, rule, f"{shown} is not allowed; use one of: {options}")
+    if rule == "const":
+        return FieldError(
+            path,
+            rule,
+            f"{shown} is not allowed; the only accepted value is "
+            f"{_short_repr(schema.get('const'))}",
+        )
+    if rule == "type":
+        expected = schema.get("type")
+        expected_text = " or ".join(expected) if isinstance(expected, list) else str(expected)
+        actual = _json_type_name(error.instance)
+        return FieldError(path, rule, f"must be of type {expected_text}, not {actual}")
+    if rule == "format":
+        return FieldError(path, rule, f"{shown} is not a valid {schema.get('format')}")
+    message = error.message
+    if hidden:
+        message = message.replace(repr(error.instance), MASK)
+    return FieldError(path, rule, message)
+
+
+def _missing_name(error: jsonschema.ValidationError) -> str:
+    instance = error.instance if isinstance(error.instance, dict) else {}
+    for name in error.validator_value:
+        if name not in instance:
+            return str(name)
+    return "?"
+
+
+def _join(path: str, name: str) -> str:
+    return name if path == "(input)" else f"{path}.{name}"
+
+
+def _sentence(text: str) -> str:
+    text = " ".join(str(text).split())
+    return text[0].lower() + text[1:] if text else text
+
+
+def _short_repr(value: Any, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _json_type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return type(value).__name__
