@@ -60,7 +60,10 @@ def replay(name: str):
 @pytest.mark.parametrize("action_id", ACTION_IDS)
 def test_cassette_replays_action(action_id):
     action = load_manifest().action(action_id)
-    with replay(action_id) as cassette, Connector(REPLAY_SETTINGS, rate_limiting=False) as connector:
+    with (
+        replay(action_id) as cassette,
+        Connector(REPLAY_SETTINGS, rate_limiting=False) as connector,
+    ):
         envelope = connector.run(action_id, action.example_input)
     assert envelope["status_code"] == 200
     assert envelope["json_body"]["jsonrpc"] == "2.0"
@@ -79,7 +82,10 @@ def test_cassette_create_rule_returns_rule_id():
 
 def test_cassette_quarantine_page_two():
     action = load_manifest().action("get_quarantine_items")
-    with replay("get_quarantine_items"), Connector(REPLAY_SETTINGS, rate_limiting=False) as connector:
+    with (
+        replay("get_quarantine_items"),
+        Connector(REPLAY_SETTINGS, rate_limiting=False) as connector,
+    ):
         result = connector.run("get_quarantine_items", action.example_input)["json_body"]["result"]
     assert result["total"] == 2
     assert result["page"] == 2
@@ -119,7 +125,10 @@ def test_cassette_error_case(name, reason_code, status):
 
 def test_cassette_invalid_params_message():
     _, action_id, inputs, _ = ERROR_CASES[0]
-    with replay("error_delete_unknown_rule"), Connector(REPLAY_SETTINGS, rate_limiting=False) as connector:
+    with (
+        replay("error_delete_unknown_rule"),
+        Connector(REPLAY_SETTINGS, rate_limiting=False) as connector,
+    ):
         with pytest.raises(
             ActionFailedError, match=r"GravityZone error -32602 \(Invalid params\): "
         ):

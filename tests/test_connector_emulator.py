@@ -115,7 +115,7 @@ def test_update_block_list_seen_by_list(emulator):
 
 def test_demo_reports_fifteen_successes(tmp_path):
     output = tmp_path / "demo.json"
-    completed = subprocess.run(
+    completed = subprocess.run(  # noqa: S603 - fixed arguments, no shell
         [sys.executable, "-m", "bitdefender_connector", "demo", "--output", str(output)],
         capture_output=True,
         text=True,
