@@ -48,8 +48,8 @@ ENVIRONMENT_VARIABLES = {
 # Used by dry runs when no access URL is configured: the default cloud console.
 DEFAULT_ACCESS_URL = "https://cloud.gravityzone.bitdefender.com/api"
 
-_TRUE_WORDS = {"true", "yes", "1", "on"}
-_FALSE_WORDS = {"false", "no", "0", "off"}
+_TRUE_WORDS = {"true", "yes", "1"}
+_FALSE_WORDS = {"false", "no", "0"}
 
 
 @dataclass(frozen=True)
@@ -128,12 +128,22 @@ def settings_from_file(path: str | Path) -> dict[str, Any]:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
+        # str(error) quotes the offending line, which may hold the API key, so only the
+        # problem and its position are reported.
         raise ConfigurationError(
-            f"The config file {path} is not valid YAML or JSON: {error}"
+            f"The config file {path} is not valid YAML or JSON: {_describe_yaml_error(error)}"
         ) from None
     if not isinstance(data, dict):
         raise ConfigurationError(f"The config file {path} must hold a mapping of connection fields")
     return data
+
+
+def _describe_yaml_error(error: yaml.YAMLError) -> str:
+    problem = getattr(error, "problem", None) or "syntax error"
+    mark = getattr(error, "problem_mark", None)
+    if mark is None:
+        return problem
+    return f"{problem} at line {mark.line + 1} column {mark.column + 1}"
 
 
 def settings_from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
@@ -176,8 +186,14 @@ def normalize_access_url(value: Any) -> str:
     if parts.username is not None or parts.password is not None:
         raise ConfigurationError("url must not contain credentials; put the API key in username")
     path = parts.path.rstrip("/")
-    if not path.endswith("/api"):
-        path += "/api"
+    if "/jsonrpc" in path.lower():
+        raise ConfigurationError(
+            "url must be the access URL only, such as https://host/api, without "
+            "/v1.0/jsonrpc/...; the connector adds each action's path itself"
+        )
+    if path.lower().endswith("/api"):
+        path = path[: -len("/api")]
+    path += "/api"
     access_url = urlunsplit((parts.scheme, parts.netloc, path, "", ""))
     if parts.scheme == "http":
         _warn_once(f"The access URL {access_url} uses plain http; the API key is sent unencrypted")
@@ -199,7 +215,25 @@ def normalize_api_key(value: Any, required: bool = True) -> str:
             "The API key is missing: set username in the config file or BITDEFENDER_API_KEY; "
             "create a key in Control Center under My Account > API keys"
         )
+    _check_api_key_characters(key)
     return key
+
+
+def _check_api_key_characters(key: str) -> None:
+    """Reject characters that HTTP Basic cannot carry as a user name.
+
+    Basic auth splits ``user:password`` at the first colon, and requests encodes the user name
+    as Latin-1. So a colon, a space or a character pasted along with the key, such as a
+    zero-width space, would send a different key or fail inside requests. The message names
+    the character and its position, never the key.
+    """
+    for position, character in enumerate(key, start=1):
+        if "!" <= character <= "~" and character != ":":
+            continue
+        raise ConfigurationError(
+            f"username (the API key) contains U+{ord(character):04X} at position {position}, "
+            "which an API key cannot contain; copy the key again from Control Center"
+        )
 
 
 def normalize_proxy(value: Any) -> str | None:
@@ -212,6 +246,12 @@ def normalize_proxy(value: Any) -> str | None:
     if "://" not in text:
         text = "http://" + text
     parts = _split(HTTP_PROXY, text)
+    if parts.path not in ("", "/") or parts.query or parts.fragment or text.endswith(("?", "#")):
+        # Usually a password with an unencoded '/', '?' or '#', so the URL is not echoed.
+        raise ConfigurationError(
+            "http_proxy must be scheme://[user:password@]host:port without a path, query or "
+            "fragment. Percent-encode '/', '?', '#' and '@' in the proxy user name or password"
+        )
     if parts.scheme not in ("http", "https", "socks5", "socks5h") or not parts.hostname:
         raise ConfigurationError(
             f"http_proxy {mask_url_credentials(text)!r} is not a valid proxy URL; use "
@@ -232,8 +272,10 @@ def parse_bool(name: str, value: Any) -> bool:
             return False
     if isinstance(value, int) and value in (0, 1):
         return bool(value)
+    # A long value may be an API key pasted into the wrong field, so only short ones are shown.
+    shown = repr(value) if len(str(value)) <= 12 else f"a value of {len(str(value))} characters"
     raise ConfigurationError(
-        f"{name} must be true or false (or yes/no, 1/0), not {value!r}; for a private CA set "
+        f"{name} must be true or false (or yes/no, 1/0), not {shown}; for a private CA set "
         "ca_bundle to the PEM file's path instead"
     )
 

@@ -39,7 +39,9 @@ def convert_inputs(inputs: Any, plan: ConversionPlan) -> tuple[Any, list[str]]:
     that cannot be converted, are returned as they are.
     """
     conversions: list[str] = []
-    converted = _convert(inputs, (), "", plan, conversions)
+    # The deepest field of the plan, computed once per call instead of at every value.
+    max_depth = max(map(len, plan), default=0)
+    converted = _convert(inputs, (), "", plan, conversions, max_depth)
     return converted, conversions
 
 
@@ -69,8 +71,17 @@ def _walk(
 
 
 def _convert(
-    value: Any, path: tuple[str, ...], shown: str, plan: ConversionPlan, log: list[str]
+    value: Any,
+    path: tuple[str, ...],
+    shown: str,
+    plan: ConversionPlan,
+    log: list[str],
+    max_depth: int,
 ) -> Any:
+    if len(path) > max_depth:
+        # No field this deep can be converted. Stopping here also keeps a deeply nested input
+        # from exhausting the recursion limit, and validation then rejects it with its path.
+        return value
     wanted = plan.get(path)
     if isinstance(value, str) and wanted:
         converted = _convert_text(value, wanted)
@@ -80,16 +91,24 @@ def _convert(
             quoted = _short(value) if wanted in ("boolean", "integer") else "text"
             log.append(f"{shown}: {quoted} converted to {wanted}")
             value = converted
+    if isinstance(value, (str, int, float)) or value is None:
+        # Most values are scalars, and this check is far cheaper than the Mapping check below.
+        return value
     if isinstance(value, Mapping):
         return {
             key: _convert(
-                item, (*path, str(key)), f"{shown}.{key}" if shown else str(key), plan, log
+                item,
+                (*path, str(key)),
+                f"{shown}.{key}" if shown else str(key),
+                plan,
+                log,
+                max_depth,
             )
             for key, item in value.items()
         }
     if isinstance(value, list):
         return [
-            _convert(item, (*path, "*"), f"{shown}[{index}]", plan, log)
+            _convert(item, (*path, "*"), f"{shown}[{index}]", plan, log, max_depth)
             for index, item in enumerate(value)
         ]
     return value
@@ -101,7 +120,12 @@ def _convert_text(text: str, wanted: str) -> Any:
         lowered = stripped.lower()
         return {"true": True, "false": False}.get(lowered)
     if wanted == "integer":
-        return int(stripped) if _INTEGER.match(stripped) else None
+        if not _INTEGER.match(stripped):
+            return None
+        try:
+            return int(stripped)
+        except ValueError:  # more digits than sys.get_int_max_str_digits() allows
+            return None
     if wanted == "object":
         parsed = _parse_json(stripped)
         return parsed if isinstance(parsed, dict) else None
@@ -116,7 +140,7 @@ def _convert_text(text: str, wanted: str) -> Any:
 def _parse_json(text: str) -> Any:
     try:
         return json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than Python's limit
         return None
 
 

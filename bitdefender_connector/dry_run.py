@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Sequence
 from typing import Any
 
-from .request_builder import PreparedRequest
+from .request_builder import PreparedRequest, copy_json
 from .validation import MASK
 
 
@@ -30,8 +29,14 @@ def describe_dry_run(prepared: PreparedRequest, conversions: Sequence[str] = ())
 
 
 def mask_fields(json_body: Any, secret_fields: Sequence[str]) -> Any:
-    """Return a copy of ``json_body`` with each ``json_body.a.b`` secret path masked."""
-    masked = copy.deepcopy(json_body)
+    """Return ``json_body`` with each ``json_body.a.b`` secret path masked.
+
+    ``json_body`` itself is never changed. It is copied only when a secret path may apply,
+    so without one the result is ``json_body`` itself.
+    """
+    if not any(dotted.split(".")[0] == "json_body" for dotted in secret_fields):
+        return json_body
+    masked = copy_json(json_body)
     for dotted in secret_fields:
         parts = dotted.split(".")
         if parts[0] != "json_body":

@@ -12,6 +12,7 @@ from typing import Any
 from .errors import ActionFailedError
 from .manifest import Action
 from .request_builder import PreparedRequest
+from .retry_policy import parse_retry_after
 
 EXCERPT_LENGTH = 200
 _TAG = re.compile(r"<[^>]*>")
@@ -48,7 +49,8 @@ def decode_json(content: bytes) -> Any:
         return None
     try:
         return json.loads(content)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):
+        # ValueError covers UnicodeDecodeError. RecursionError comes from very deep nesting.
         return None
 
 
@@ -73,12 +75,12 @@ def check_outcome(
     if body is None:
         raise ActionFailedError(
             f"{action.name}: the response is not JSON (HTTP {status}"
-            f"{_content_type(envelope)}){_excerpt(content)}. Check that url is the API access URL "
-            "and that no proxy or login page answers instead of GravityZone",
+            f"{_content_type(envelope, content)}){_excerpt(content)}. Check that url is the API "
+            "access URL and that no proxy or login page answers instead of GravityZone",
             envelope,
             "not_json",
         )
-    if not isinstance(body, Mapping) or ("result" not in body and "error" not in body):
+    if not isinstance(body, Mapping) or ("result" not in body and body.get("error") is None):
         raise ActionFailedError(
             f"{action.name}: the response is JSON but not a JSON-RPC response (no result or "
             f"error member){_excerpt(content)}",
@@ -111,8 +113,11 @@ def describe_jsonrpc_error(error: Any) -> str:
     if not isinstance(error, Mapping):
         return f"GravityZone error: {_short(error)}"
     code = error.get("code")
-    message = error.get("message") or JSONRPC_ERROR_NAMES.get(code, "no message")
-    text = f"GravityZone error {code} ({_short(message)})"
+    is_number = isinstance(code, int) and not isinstance(code, bool)
+    standard_name = JSONRPC_ERROR_NAMES.get(code, "no message") if is_number else "no message"
+    message = error.get("message") or standard_name
+    code_text = str(code) if is_number else "without a numeric code"
+    text = f"GravityZone error {code_text} ({_short(message)})"
     details = _error_details(error.get("data"))
     return f"{text}: {details}" if details else text
 
@@ -154,8 +159,8 @@ def _describe_status(
             "method_not_allowed",
         )
     if status == 429:
-        wait = envelope["response_headers"].get("Retry-After") or _header(envelope, "retry-after")
-        wait_text = f"retry after {wait} s" if wait else "wait before retrying"
+        wait = parse_retry_after(_header(envelope, "retry-after"))
+        wait_text = f"retry after {wait:g} s" if wait is not None else "wait before retrying"
         return (
             f"{prefix}: rate limited by GravityZone, {wait_text}.{rate_limit_note}",
             "rate_limited",
@@ -177,9 +182,11 @@ def _header(envelope: Mapping[str, Any], name: str) -> str | None:
     return None
 
 
-def _content_type(envelope: Mapping[str, Any]) -> str:
+def _content_type(envelope: Mapping[str, Any], content: bytes) -> str:
+    if not content:
+        return ", empty body"
     value = _header(envelope, "content-type")
-    return f", {value.split(';')[0]}" if value else ", empty body"
+    return f", {value.split(';')[0]}" if value else ", no Content-Type"
 
 
 def _excerpt(content: bytes) -> str:

@@ -21,9 +21,9 @@ logger = logging.getLogger(__name__)
 class RateLimiter:
     """A sliding-window limiter per (API key, rate-limit class), safe to share between threads.
 
-    pyrate-limiter was considered; its buckets run background leak threads and read their own
-    clock, so waits could not be driven by an injected clock in tests. This class takes
-    ``clock`` and ``sleep`` so tests can check waits without real time passing.
+    It is hand-written because pyrate-limiter's buckets run background leak threads and read
+    their own clock. This class takes ``clock`` and ``sleep``, so tests can check waits
+    without real time passing.
     """
 
     def __init__(
@@ -41,14 +41,18 @@ class RateLimiter:
     def acquire(self, action: Action, api_key: str, request_id: str) -> float:
         """Block until ``action`` may be sent with ``api_key``; return the seconds waited."""
         limit = self.classes[action.rate_limit_class]
-        # The key is hashed so that the limiter's state never holds the secret itself.
+        # The key is hashed so that the limiter's state never contains the secret itself.
         window_key = (hashlib.sha256(api_key.encode()).hexdigest(), limit.name)
         waited = 0.0
         while True:
             wait = self._try_take(window_key, limit)
             if wait <= 0:
                 return waited
-            logger.info(
+            # Waits of the per-minute classes can last up to a minute, so they are logged where
+            # an operator sees them without -v.
+            level = logging.WARNING if wait >= 1.0 else logging.INFO
+            logger.log(
+                level,
                 "Rate limit %s (%d per %g s): %s (JSON-RPC method %s, request id %s) waits %.2f s",
                 limit.name,
                 limit.requests,

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+import re
 import ssl
+import warnings
 from urllib.parse import urlsplit
 
 import requests
+import urllib3
 from requests.auth import HTTPBasicAuth
 
 from .connection import Connection
@@ -21,12 +24,20 @@ class NoResponse(NoResponseError):
 
     ``may_have_reached_server`` is False only when the failure happened before the request was
     sent (DNS, refused connection, connect timeout, proxy or TLS handshake), so that a retry
-    cannot create a second task.
+    cannot create a second task. ``transient`` is False for a failure that a retry cannot
+    mend, such as a certificate that fails verification.
     """
 
-    def __init__(self, message: str, reason_code: str, may_have_reached_server: bool) -> None:
+    def __init__(
+        self,
+        message: str,
+        reason_code: str,
+        may_have_reached_server: bool,
+        transient: bool = True,
+    ) -> None:
         super().__init__(message, reason_code)
         self.may_have_reached_server = may_have_reached_server
+        self.transient = transient
 
 
 class Transport:
@@ -45,6 +56,8 @@ class Transport:
             self._verify: bool | str = connection.ca_bundle
         else:
             self._verify = connection.verify_ssl
+        if not connection.verify_ssl:
+            _silence_insecure_request_warning(urlsplit(connection.access_url).hostname or "")
         # Passed on every request, where they win over HTTP(S)_PROXY environment variables.
         proxy = connection.http_proxy
         self._proxies = {"http": proxy, "https": proxy} if proxy else None
@@ -78,6 +91,7 @@ class Transport:
                 "for a lab",
                 "tls_error",
                 may_have_reached_server=False,
+                transient=False,
             )
         if isinstance(error, requests.exceptions.ProxyError):
             return NoResponse(
@@ -138,6 +152,20 @@ class Transport:
             "connection_closed",
             may_have_reached_server=True,
         )
+
+
+def _silence_insecure_request_warning(host: str) -> None:
+    """Hide urllib3's InsecureRequestWarning for requests to ``host``.
+
+    urllib3 warns on every unverified request, while connection.py logs once per process that
+    verify_ssl is off. The filter matches only the message naming this host, so requests that
+    other code makes to other hosts still warn.
+    """
+    warnings.filterwarnings(
+        "ignore",
+        message=f"Unverified HTTPS request is being made to host '{re.escape(host)}'",
+        category=urllib3.exceptions.InsecureRequestWarning,
+    )
 
 
 def _cause_chain(error: BaseException) -> list[BaseException]:
