@@ -12,9 +12,9 @@ from .errors import EXIT_SERVICE_FAILURE, EXIT_SUCCESS, ActionFailedError, Conne
 
 DEFAULT_OUTPUT = "demo-output.json"
 
-# The order tells a playbook's story and keeps each example valid: the lists are read before
-# anything changes, and emptying the computers quarantine comes last because it removes the
-# items that the remove and restore examples name. Actions missing here run at the end.
+# The order follows a playbook and keeps each example valid. The lists are read before anything
+# changes, and emptying the computers quarantine comes last because it removes the items that
+# the remove and restore examples name. Actions missing here run at the end.
 DEMO_ORDER = (
     "get_quarantine_items",
     "get_block_list_items",
