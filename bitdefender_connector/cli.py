@@ -27,6 +27,13 @@ logger = logging.getLogger("bitdefender_connector")
 COMMAND_MODULES: list[tuple[str, str, str]] = [
     ("emulator", ".emulator.command", "serve a local GravityZone emulator"),
     ("demo", ".demo", "run every action's example against a local emulator"),
+    (
+        "test-connection",
+        ".connection_test",
+        "check the access URL, TLS, proxy and API key, and list the actions the key can run",
+    ),
+    ("docs", ".reference_docs", "write the action reference in Markdown from the manifest"),
+    ("mcp", ".mcp_server", "serve the actions as MCP tools over stdio (needs the mcp extra)"),
 ]
 
 
@@ -45,7 +52,7 @@ class _ArgumentParser(argparse.ArgumentParser):
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit code."""
-    parser = build_parser()
+    parser = build_parser(sys.argv[1:] if argv is None else argv)
     try:
         args = parser.parse_args(argv)
     except UsageError as error:
@@ -64,8 +71,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Return the argument parser with every subcommand."""
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """Return the argument parser with every subcommand.
+
+    With ``argv``, only the COMMAND_MODULES subcommand named in it is imported and gets its
+    options, which keeps the emulator and other unused modules out of a ``run`` process.
+    The other subcommands keep their name and help line.
+    """
     parser = _ArgumentParser(
         prog="bitdefender-connector",
         description="Run Bitdefender GravityZone actions declared in the connector manifest.",
@@ -103,13 +115,25 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--dry-run", action="store_true", help="print the request instead of sending it"
     )
+    run.add_argument(
+        "--all-pages",
+        action="store_true",
+        help="for a list action, request every page (perPage 100 unless the input sets it) and "
+        "print one envelope with all items",
+    )
+    run.add_argument(
+        "--max-items",
+        type=int,
+        metavar="N",
+        help="with --all-pages, stop once N items are collected and return only those",
+    )
     _add_call_arguments(run)
     run.set_defaults(handler=_run_action)
 
     validate = commands.add_parser("validate", help="check the manifest")
     validate.set_defaults(handler=_validate_manifest)
 
-    _add_command_modules(commands)
+    _add_command_modules(commands, argv)
     return parser
 
 
@@ -164,11 +188,17 @@ def connector_from_args(args: argparse.Namespace, manifest: Manifest) -> Any:
     )
 
 
-def _add_command_modules(commands: Any) -> None:
-    """Add the subcommands that live in their own modules, importing each only when it runs."""
+def _add_command_modules(commands: Any, argv: Sequence[str] | None) -> None:
+    """Add the subcommands that live in their own modules, importing only the one in ``argv``.
+
+    Every module is imported when ``argv`` is None. A word of ``argv`` that only looks like a
+    subcommand, such as an option's value, costs an unneeded import and nothing else.
+    """
     for name, module_name, help_text in COMMAND_MODULES:
-        module = importlib.import_module(module_name, __package__)
         subparser = commands.add_parser(name, help=help_text)
+        if argv is not None and name not in argv:
+            continue
+        module = importlib.import_module(module_name, __package__)
         module.add_arguments(subparser)
         subparser.set_defaults(handler=module.run)
 
@@ -224,13 +254,26 @@ def _run_action(args: argparse.Namespace) -> int:
     action = manifest.action(args.action)
     inputs = action.example_input if args.example else read_input(args.input)
     with connector_from_args(args, manifest) as connector:
-        result = connector.run(action.name, inputs, dry_run=args.dry_run)
+        result = connector.run(
+            action.name,
+            inputs,
+            dry_run=args.dry_run,
+            all_pages=args.all_pages,
+            max_items=args.max_items,
+        )
     _print_json(result)
     return EXIT_SUCCESS
 
 
 def _validate_manifest(args: argparse.Namespace) -> int:
-    manifest = _manifest(args)
+    from .errors import ManifestError
+    from .swimlane_shape import check_swimlane_shape
+
+    # Every check runs, so a manifest cache written by this code is not consulted.
+    manifest = load_manifest(Path(args.manifest) if args.manifest else None, use_cache=False)
+    problems = check_swimlane_shape(manifest.root)
+    if problems:
+        raise ManifestError("Swimlane could not load the manifest: " + "; ".join(problems))
     _print_json({"valid": True, "root": str(manifest.root), "actions": len(manifest.actions)})
     return EXIT_SUCCESS
 
@@ -245,6 +288,8 @@ def read_input(value: str) -> Any:
             text = Path(origin).read_text(encoding="utf-8")
         except OSError as error:
             raise UsageError(f"Cannot read the input file {origin}: {error.strerror}") from None
+        except UnicodeDecodeError:
+            raise UsageError(f"The input file {origin} is not UTF-8 text") from None
     else:
         text, origin = value, "--input"
     try:
@@ -253,6 +298,10 @@ def read_input(value: str) -> Any:
         raise UsageError(
             f"The input from {origin} is not valid JSON: {error.msg} at line {error.lineno} "
             f"column {error.colno}"
+        ) from None
+    except RecursionError:
+        raise UsageError(
+            f"The input from {origin} nests arrays or objects too deeply to read"
         ) from None
 
 

@@ -15,12 +15,14 @@ from .conversion import convert_inputs
 from .dry_run import describe_dry_run
 from .manifest import Action, Manifest, load_manifest
 from .outcome import build_envelope, check_outcome
+from .page_walker import check_page_options, walk_pages
 from .rate_limiter import RateLimiter, shared_rate_limiter
 from .request_builder import PreparedRequest, build_request
 from .retry_policy import RetryPolicy
 from .validation import collect_field_errors
 
 if TYPE_CHECKING:  # requests is imported only when a call is really sent.
+    from .connection_test import ConnectionReport
     from .transport import Transport
 
 logger = logging.getLogger(__name__)
@@ -65,15 +67,37 @@ class Connector:
         return self.manifest.action(action_id)
 
     def run(
-        self, action_id: str, inputs: Mapping[str, Any], dry_run: bool = False
+        self,
+        action_id: str,
+        inputs: Mapping[str, Any],
+        dry_run: bool = False,
+        *,
+        all_pages: bool = False,
+        max_items: int | None = None,
     ) -> dict[str, Any]:
         """Run an action and return its envelope, or the dry-run request when ``dry_run``.
+
+        With ``all_pages`` a list action requests every page and returns one envelope holding
+        all items, at most ``max_items`` of them when that is given (see page_walker).
 
         Raises InputError or ConfigurationError before anything is sent, ActionFailedError
         (carrying the envelope) when the service answers with a failure, and NoResponseError
         when no response arrives.
         """
         action = self.manifest.action(action_id)
+        if all_pages or max_items is not None:
+            check_page_options(action, all_pages, max_items)
+            return walk_pages(self, action, inputs, dry_run=dry_run, max_items=max_items)
+        return self.run_action(action, inputs, dry_run)
+
+    def run_action(
+        self, action: Action, inputs: Mapping[str, Any], dry_run: bool = False
+    ) -> dict[str, Any]:
+        """Run one request of ``action``, which may also be built outside the manifest.
+
+        The connection test uses this to send getApiKeyDetails, which is not a manifest action.
+        Returns and raises as run() does.
+        """
         inputs, conversions = convert_inputs(inputs, action.conversion_plan)
         check_action_input(action, inputs)
         if dry_run:
@@ -97,6 +121,21 @@ class Connector:
         check_outcome(action, prepared, envelope, response.content, self._limit_note(action))
         self._check_output(action, envelope, prepared.request_id)
         return envelope
+
+    def test_connection(self) -> ConnectionReport:
+        """Call getApiKeyDetails and report which actions the API key can run.
+
+        Returns a report for every outcome, a missing response included. Raises
+        ConfigurationError when the connection settings are invalid, because nothing is sent.
+        """
+        from .connection_test import check_connection
+
+        return check_connection(self)
+
+    @property
+    def connection(self) -> Connection:
+        """The normalised connection settings; ConfigurationError when they are invalid."""
+        return self._get_transport().connection
 
     def close(self) -> None:
         """Close the pooled HTTP connections."""
@@ -123,7 +162,7 @@ class Connector:
 
     def _send(self, action: Action, prepared: PreparedRequest, transport: Transport) -> Any:
         """Send with the rate limiter and the retry policy; return the last response."""
-        from .retry_policy import build_retrying
+        from .retry_policy import call_with_retries
 
         def attempt() -> Any:
             if self._rate_limiter is not None:
@@ -132,8 +171,9 @@ class Connector:
                 )
             return transport.send(prepared)
 
-        retrying = build_retrying(self.retry_policy, action, prepared.request_id, sleep=self._sleep)
-        return retrying(attempt)
+        return call_with_retries(
+            self.retry_policy, action, prepared.request_id, attempt, sleep=self._sleep
+        )
 
     def _limit_note(self, action: Action) -> str:
         limit = self.manifest.rate_limit_classes[action.rate_limit_class]

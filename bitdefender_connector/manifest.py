@@ -1,13 +1,15 @@
 """Manifest loader: reads connector.yaml, the connection asset and actions/*.yaml, and checks them.
 
 The manifest is read once per process. Each action's validators and path template are built
-while loading, so that running an action does no schema compilation.
+while loading. The compiled validity check of each validator (see fast_validation) is built on
+the validator's first use, so the first call of an action costs up to about a millisecond more.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +21,7 @@ from jsonschema.exceptions import SchemaError
 
 from .conversion import ConversionPlan, build_conversion_plan
 from .errors import ManifestError, UnknownActionError
+from .manifest_cache import CacheMiss, DocumentSource, ManifestCache, cache_directory
 from .path_template import PathTemplate
 from .validation import (
     SCHEMA_BASE_URI,
@@ -33,9 +36,14 @@ try:  # libyaml's loader is several times faster than the pure-Python one.
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _YamlLoader = yaml.SafeLoader
 
+logger = logging.getLogger(__name__)
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 META_SCHEMA_FILE = "manifest.schema.json"
 DEFINITIONS_FILE = "definitions.json"
+# The API area of getApiKeyDetails. It is not on the key's checklist, so an action in it needs
+# no entry in connection_test.enabled_api_names.
+GENERAL_API_AREA = "General"
 
 
 @dataclass(frozen=True)
@@ -46,6 +54,21 @@ class RateLimitClass:
     requests: int
     period_seconds: float
     burst: int
+
+
+@dataclass(frozen=True)
+class ConnectionTestSpec:
+    """The JSON-RPC call of the connection test, from ``connection_test`` in connector.yaml.
+
+    ``enabled_api_names`` maps an action's ``api_area`` (such as Incidents) to the name that
+    getApiKeyDetails lists in ``enabledApis`` (such as incidents).
+    """
+
+    endpoint: str
+    http_method: str
+    jsonrpc_method: str
+    enabled_api_names: Mapping[str, str]
+    source: str
 
 
 @dataclass(frozen=True)
@@ -100,6 +123,7 @@ class Manifest:
     rate_limit_classes: Mapping[str, RateLimitClass]
     actions: Mapping[str, Action]
     aliases: Mapping[str, str]
+    connection_test: ConnectionTestSpec | None = None
 
     def action(self, action_id: str) -> Action:
         """Return the action with this id or alias, or raise UnknownActionError."""
@@ -127,14 +151,39 @@ def default_root() -> Path:
 
 
 @functools.lru_cache(maxsize=8)
-def load_manifest(root: Path | None = None) -> Manifest:
-    """Load and check the manifest under ``root``; the result is cached per root."""
-    return _ManifestReader(Path(root) if root else default_root()).read()
+def load_manifest(root: Path | None = None, use_cache: bool = True) -> Manifest:
+    """Load and check the manifest under ``root``; the result is cached per root.
+
+    With ``use_cache``, a per-user cache of the checked documents (see manifest_cache) lets a
+    new process skip YAML parsing and the meta-schema and example checks while no manifest
+    file has changed. Every other check runs on each load.
+    """
+    root = Path(root) if root else default_root()
+    directory = cache_directory() if use_cache else None
+    if directory is None:
+        return _ManifestReader(root).read()
+
+    cache = ManifestCache(root, directory)
+    cached = cache.load()
+    if cached is not None:
+        try:
+            return _ManifestReader(root, DocumentSource(root, cached)).read()
+        except (CacheMiss, ManifestError) as error:
+            # Not expected while every file matches its hash; a full load decides.
+            logger.debug("Reloading the manifest without the cache %s: %s", cache.path, error)
+    source = DocumentSource(root)
+    manifest = _ManifestReader(root, source).read()
+    cache.store(source)
+    return manifest
 
 
 class _ManifestReader:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, source: DocumentSource | None = None) -> None:
         self.root = root
+        self.source = source or DocumentSource(root)
+        # Documents from a valid cache passed the meta-schema and example checks when the
+        # cache was written, by this same code, so those checks are skipped.
+        self.checked_before = self.source.from_cache
         schemas_dir = root / "schemas"
         self.meta_schema = self._read_json(schemas_dir / META_SCHEMA_FILE)
         definitions = self._read_json(schemas_dir / DEFINITIONS_FILE)
@@ -162,6 +211,7 @@ class _ManifestReader:
             actions[action_id] = self._read_action(action_id, classes)
         self._check_unlisted_files(connector["actions"])
         aliases = self._collect_aliases(actions)
+        connection_test = self._read_connection_test(connector["connection_test"], actions)
 
         defaults = connector["defaults"]
         return Manifest(
@@ -180,6 +230,26 @@ class _ManifestReader:
             rate_limit_classes=classes,
             actions=actions,
             aliases=aliases,
+            connection_test=connection_test,
+        )
+
+    def _read_connection_test(
+        self, block: Mapping[str, Any], actions: Mapping[str, Action]
+    ) -> ConnectionTestSpec:
+        """Return the connection test, checking that it maps every area an action needs."""
+        names = block["enabled_api_names"]
+        for action in actions.values():
+            if action.api_area != GENERAL_API_AREA and action.api_area not in names:
+                raise ManifestError(
+                    f"connector.yaml: connection_test.enabled_api_names: no entry for "
+                    f"{action.api_area!r}, the api_area of {self._relative(action.source)}"
+                )
+        return ConnectionTestSpec(
+            endpoint=block["endpoint"],
+            http_method=block["method"],
+            jsonrpc_method=block["jsonrpc_method"],
+            enabled_api_names=dict(names),
+            source=" ".join(block["source"].split()),
         )
 
     def _read_action(self, action_id: str, classes: Mapping[str, RateLimitClass]) -> Action:
@@ -239,7 +309,8 @@ class _ManifestReader:
     ) -> Draft202012Validator:
         schema = document[key]
         try:
-            Draft202012Validator.check_schema(schema)
+            if not self.checked_before:
+                Draft202012Validator.check_schema(schema)
         except SchemaError as error:
             location = format_path([key, *error.absolute_path])
             raise ManifestError(
@@ -284,6 +355,8 @@ class _ManifestReader:
     def _check_example(
         self, where: str, validator: Draft202012Validator, example: Any, which: str
     ) -> None:
+        if self.checked_before:
+            return
         errors = collect_field_errors(validator, example)
         if errors:
             first = errors[0]
@@ -310,6 +383,8 @@ class _ManifestReader:
         return aliases
 
     def _check_shape(self, source: Path, document: Any, definition: str) -> None:
+        if self.checked_before:
+            return
         schema = {"$ref": f"{META_SCHEMA_FILE}#/$defs/{definition}"}
         validator = build_validator(schema, f"check-{definition}.json", self.registry)
         errors = collect_field_errors(validator, document)
@@ -319,19 +394,17 @@ class _ManifestReader:
 
     def _read_yaml(self, path: Path) -> Any:
         try:
-            text = path.read_text(encoding="utf-8")
+            return self.source.load(path, _parse_yaml)
         except OSError as error:
             raise ManifestError(
                 f"{self._relative(path)}: cannot be read: {error.strerror}"
             ) from None
-        try:
-            return yaml.load(text, Loader=_YamlLoader)  # noqa: S506 - a safe loader is chosen above
         except yaml.YAMLError as error:
             raise ManifestError(f"{self._relative(path)}: invalid YAML: {error}") from None
 
     def _read_json(self, path: Path) -> Any:
         try:
-            return json.loads(path.read_text(encoding="utf-8"))
+            return self.source.load(path, json.loads)
         except OSError as error:
             raise ManifestError(
                 f"{self._relative(path)}: cannot be read: {error.strerror}"
@@ -344,3 +417,7 @@ class _ManifestReader:
             return str(path.relative_to(self.root))
         except ValueError:
             return str(path)
+
+
+def _parse_yaml(text: str) -> Any:
+    return yaml.load(text, Loader=_YamlLoader)  # noqa: S506 - a safe loader is chosen above
