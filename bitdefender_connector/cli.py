@@ -111,7 +111,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     source.add_argument(
         "--example", action="store_true", help="use the action's example input from the manifest"
     )
-    _add_config_argument(run)
+    add_config_argument(run)
     run.add_argument(
         "--dry-run", action="store_true", help="print the request instead of sending it"
     )
@@ -127,7 +127,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         metavar="N",
         help="with --all-pages, stop once N items are collected and return only those",
     )
-    _add_call_arguments(run)
+    add_call_arguments(run)
     run.set_defaults(handler=_run_action)
 
     validate = commands.add_parser("validate", help="check the manifest")
@@ -137,7 +137,8 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-def _add_config_argument(parser: argparse.ArgumentParser) -> None:
+def add_config_argument(parser: argparse.ArgumentParser) -> None:
+    """Add the --config option of commands that need a connection."""
     parser.add_argument(
         "--config",
         metavar="FILE",
@@ -146,7 +147,7 @@ def _add_config_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_call_arguments(parser: argparse.ArgumentParser) -> None:
+def add_call_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the retry and rate-limit options of commands that send calls."""
     parser.add_argument(
         "--max-attempts",
@@ -203,12 +204,13 @@ def _add_command_modules(commands: Any, argv: Sequence[str] | None) -> None:
         subparser.set_defaults(handler=module.run)
 
 
-def _manifest(args: argparse.Namespace) -> Manifest:
+def manifest_from_args(args: argparse.Namespace) -> Manifest:
+    """Return the manifest from --manifest, or the packaged one."""
     return load_manifest(Path(args.manifest) if args.manifest else None)
 
 
 def _list_actions(args: argparse.Namespace) -> int:
-    manifest = _manifest(args)
+    manifest = manifest_from_args(args)
     rows = [
         {
             "id": action.name,
@@ -227,7 +229,7 @@ def _list_actions(args: argparse.Namespace) -> int:
 
 
 def _describe_action(args: argparse.Namespace) -> int:
-    action = _manifest(args).action(args.action)
+    action = manifest_from_args(args).action(args.action)
     _print_json(
         {
             "id": action.name,
@@ -250,7 +252,7 @@ def _describe_action(args: argparse.Namespace) -> int:
 
 
 def _run_action(args: argparse.Namespace) -> int:
-    manifest = _manifest(args)
+    manifest = manifest_from_args(args)
     action = manifest.action(args.action)
     inputs = action.example_input if args.example else read_input(args.input)
     with connector_from_args(args, manifest) as connector:

@@ -329,10 +329,10 @@ def format_summary(report: ConnectionReport) -> str:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the test-connection options: --config and the retry and rate-limit options."""
-    from .cli import _add_call_arguments, _add_config_argument
+    from .cli import add_call_arguments, add_config_argument
 
-    _add_config_argument(parser)
-    _add_call_arguments(parser)
+    add_config_argument(parser)
+    add_call_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -178,8 +178,9 @@ class Connector:
     def _limit_note(self, action: Action) -> str:
         limit = self.manifest.rate_limit_classes[action.rate_limit_class]
         return (
-            f" GravityZone allows {limit.requests} {action.jsonrpc_method} calls per "
-            f"{limit.period_seconds:g} s per API key"
+            f" GravityZone allows {limit.requests} calls per {limit.period_seconds:g} s per API "
+            f"key to the methods of rate-limit class {limit.name}, {action.jsonrpc_method} "
+            "among them"
         )
 
     def _check_output(self, action: Action, envelope: Mapping[str, Any], request_id: str) -> None:

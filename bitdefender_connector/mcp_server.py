@@ -41,16 +41,16 @@ KIND_EFFECTS = {
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the mcp command's options."""
-    from .cli import _add_call_arguments, _add_config_argument
+    from .cli import add_call_arguments, add_config_argument
 
-    _add_config_argument(parser)
+    add_config_argument(parser)
     parser.add_argument(
         "--allow-writes",
         action="store_true",
         help="send the requests of tools that create tasks or change configuration; without it "
         "those tools return the dry-run request and send nothing",
     )
-    _add_call_arguments(parser)
+    add_call_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -66,10 +66,10 @@ def run(args: argparse.Namespace) -> int:
             "pip install 'bitdefender-connector[mcp]'"
         ) from None
 
-    from .cli import _manifest, connector_from_args, load_connection_settings
+    from .cli import connector_from_args, load_connection_settings, manifest_from_args
     from .connection import connection_from_mapping
 
-    manifest = _manifest(args)
+    manifest = manifest_from_args(args)
     # Check url and the API key now, so that the MCP client shows one start-up error instead
     # of the same error on every tool call.
     connection_from_mapping(load_connection_settings(args.config))

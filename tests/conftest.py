@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -53,6 +54,19 @@ def echo_true_result(request: RecordedRequest) -> dict[str, Any]:
     return {"id": request.json().get("id"), "jsonrpc": "2.0", "result": True}
 
 
+class _QuietHTTPServer(ThreadingHTTPServer):
+    """A ThreadingHTTPServer that ignores clients closing the connection early.
+
+    Timeout tests close the connection while the handler still writes its reply, and the
+    default handler would print that BrokenPipeError's traceback into the test output.
+    """
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
 class RecordingServer:
     """An HTTP server on 127.0.0.1 that records requests and sends a configured response."""
 
@@ -60,7 +74,7 @@ class RecordingServer:
         self.requests: list[RecordedRequest] = []
         self.response = ConfiguredResponse()
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server = _QuietHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         # A short poll interval, because shutdown() waits up to one interval for the loop to end.
         self._thread = threading.Thread(

@@ -235,7 +235,8 @@ def test_429_exhausted_names_wait(emulator, sleeps):
 
     assert str(error) == (
         "update_block_list: HTTP 429 Too Many Requests: rate limited by GravityZone, retry "
-        "after 3 s. GravityZone allows 5 addToBlocklist calls per 60 s per API key"
+        "after 3 s. GravityZone allows 5 calls per 60 s per API key to the methods of "
+        "rate-limit class blocklist_rule_mutator, addToBlocklist among them"
     )
     assert error.exit_code == 1
     assert error.reason_code == "rate_limited"
