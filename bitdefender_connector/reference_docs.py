@@ -17,7 +17,7 @@ from typing import Any
 import referencing
 
 from .manifest import DEFINITIONS_FILE, Action, Manifest, load_manifest
-from .validation import SCHEMA_BASE_URI, build_registry
+from .validation import SCHEMA_BASE_URI, build_registry, json_type_name
 
 DEFAULT_OUTPUT = "docs/actions.md"
 # A guard against reference cycles: deeper levels keep their $ref unexpanded. The manifest's
@@ -298,7 +298,7 @@ def _type_names(schema: Mapping[str, Any]) -> list[str]:
         for branch in schema.get(keyword, ()):
             names += _type_names(_flatten(branch))
     if not names and "const" in schema:
-        names.append(_json_type(schema["const"]))
+        names.append(json_type_name(schema["const"]))
     return list(dict.fromkeys(names))
 
 
@@ -369,20 +369,6 @@ def _json(value: Any) -> str:
 
 def _json_block(value: Any) -> list[str]:
     return ["```json", json.dumps(value, indent=2, ensure_ascii=False), "```"]
-
-
-def _json_type(value: Any) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if value is None:
-        return "null"
-    return "array" if isinstance(value, list) else "object"
 
 
 # Command line

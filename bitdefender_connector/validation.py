@@ -181,7 +181,7 @@ def _describe(error: jsonschema.ValidationError, secret_paths: Sequence[str]) ->
     if rule == "type":
         expected = schema.get("type")
         expected_text = " or ".join(expected) if isinstance(expected, list) else str(expected)
-        actual = _json_type_name(error.instance)
+        actual = json_type_name(error.instance)
         return FieldError(path, rule, f"must be of type {expected_text}, not {actual}")
     if rule in ("maxItems", "minItems"):
         count = len(error.instance) if isinstance(error.instance, list) else 0
@@ -232,7 +232,8 @@ def _short_repr(value: Any, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _json_type_name(value: Any) -> str:
+def json_type_name(value: Any) -> str:
+    """Return the JSON Schema type name of a decoded JSON value."""
     if value is None:
         return "null"
     if isinstance(value, bool):

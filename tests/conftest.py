@@ -185,3 +185,27 @@ def recording_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[RecordingServe
 def server_connection(recording_server: RecordingServer) -> dict[str, str]:
     """Return connection settings that point the connector at the recording server."""
     return {"url": recording_server.url, "username": TEST_API_KEY}
+
+
+# --- Emulator fixtures -----------------------------------------------------------------------
+# The emulator test modules share these: a fresh emulator per test with rate limits off, and a
+# plain requests client for it from test_emulator_support.
+
+
+@pytest.fixture
+def emulator() -> Iterator[Any]:
+    """Start an in-process emulator on 127.0.0.1 with rate limits off; stop it after the test."""
+    from bitdefender_connector.emulator import Emulator
+
+    with Emulator(rate_limits=False) as running:
+        yield running
+
+
+@pytest.fixture
+def client(emulator: Any) -> Iterator[Any]:
+    """Return a requests client for the emulator fixture, closed after the test."""
+    from .test_emulator_support import EmulatorClient
+
+    emulator_client = EmulatorClient(emulator)
+    yield emulator_client
+    emulator_client.close()

@@ -8,25 +8,12 @@ import json
 import pytest
 import requests
 
-from bitdefender_connector.emulator import Emulator, Fault
+from bitdefender_connector.emulator import Fault
 
 from .test_emulator_support import CONTROL, INCIDENTS, EmulatorClient, envelope
 
 FINANCE_ENDPOINT = "5b680f6fb1a43d860a7b23c1"
 ISOLATE_PARAMS = {"endpointId": FINANCE_ENDPOINT}
-
-
-@pytest.fixture
-def emulator():
-    with Emulator(rate_limits=False) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def client(emulator):
-    client = EmulatorClient(emulator)
-    yield client
-    client.close()
 
 
 def isolate(client, request_id="req-1"):

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bitdefender_connector.emulator import Emulator
-
-from .test_emulator_support import COMPUTERS, EXCHANGE, INCIDENTS, QUARANTINE, EmulatorClient
+from .test_emulator_support import COMPUTERS, EXCHANGE, INCIDENTS, QUARANTINE
 
 FINANCE_ENDPOINT = "5b680f6fb1a43d860a7b23c1"
 HR_ENDPOINT = "63896b87b7894d0f367b23c6"
@@ -20,19 +18,6 @@ CUSTOMER_COMPANY = "61827b8036492c2fc07187a0"
 # IDs that a fresh emulator generates, in order.
 FIRST_NEW_ID = "6650a1c00000000000000001"
 SECOND_NEW_ID = "6650a1c00000000000000002"
-
-
-@pytest.fixture
-def emulator():
-    with Emulator(rate_limits=False) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def client(emulator):
-    client = EmulatorClient(emulator)
-    yield client
-    client.close()
 
 
 def list_items(client, route, method, params=None):

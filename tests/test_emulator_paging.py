@@ -4,22 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bitdefender_connector.emulator import Emulator
-
-from .test_emulator_support import COMPUTERS, INCIDENTS, EmulatorClient
-
-
-@pytest.fixture
-def emulator():
-    with Emulator(rate_limits=False) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def client(emulator):
-    client = EmulatorClient(emulator)
-    yield client
-    client.close()
+from .test_emulator_support import COMPUTERS, INCIDENTS
 
 
 @pytest.fixture

@@ -9,26 +9,11 @@ from __future__ import annotations
 
 import pytest
 
-from bitdefender_connector.emulator import Emulator
-
-from .test_emulator_support import COMPUTERS, EXCHANGE, INCIDENTS, QUARANTINE, EmulatorClient
+from .test_emulator_support import COMPUTERS, EXCHANGE, INCIDENTS, QUARANTINE
 
 QUARANTINE_REQUEST_ID = "5399c9b5-0b46-45e4-81aa-889952433d86"
 INCIDENTS_REQUEST_ID = "0df7568c-59c1-48e0-a31b-18d83e6d9810"
 BOTH_ITEMS = ["63896b87b7894d0f367b23c6", "65896b87b7894d0f367b23c6"]
-
-
-@pytest.fixture
-def emulator():
-    with Emulator(rate_limits=False) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def client(emulator):
-    client = EmulatorClient(emulator)
-    yield client
-    client.close()
 
 
 def example(method, params, request_id):
