@@ -62,12 +62,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.handler(args)
     except ActionFailedError as error:
         logger.error("%s", error)
-        _print_json(error.envelope)
+        # The envelope keeps its four fields; "error" tells a platform why the call failed,
+        # for example when the body is a result of true with a mismatched id.
+        _print_json({**error.envelope, **error.to_dict()})
         return error.exit_code
     except ConnectorError as error:
         return _print_error(error)
     except KeyboardInterrupt:
-        logger.error("Interrupted")
+        logger.error(
+            "Interrupted. A request may already have been sent: check Control Center before "
+            "running a task action again"
+        )
         return 130
 
 
@@ -283,15 +288,16 @@ def _validate_manifest(args: argparse.Namespace) -> int:
 def read_input(value: str) -> Any:
     """Return the action input parsed from JSON text, ``@FILE`` or ``-`` (stdin)."""
     if value == "-":
-        text, origin = sys.stdin.read(), "standard input"
+        text, origin = _decode_utf8(sys.stdin.buffer.read(), "standard input"), "standard input"
     elif value.startswith("@"):
         origin = value[1:]
+        if not origin:
+            raise UsageError("--input @ needs a file name, for example --input @input.json")
         try:
-            text = Path(origin).read_text(encoding="utf-8")
+            data = Path(origin).read_bytes()
         except OSError as error:
             raise UsageError(f"Cannot read the input file {origin}: {error.strerror}") from None
-        except UnicodeDecodeError:
-            raise UsageError(f"The input file {origin} is not UTF-8 text") from None
+        text = _decode_utf8(data, f"the input file {origin}")
     else:
         text, origin = value, "--input"
     try:
@@ -307,13 +313,27 @@ def read_input(value: str) -> Any:
         ) from None
 
 
+def _decode_utf8(data: bytes, origin: str) -> str:
+    """Return UTF-8 text, with a leading byte order mark removed, or raise UsageError."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise UsageError(
+            f"The input from {origin} is not UTF-8 text (invalid byte at position {error.start})"
+        ) from None
+
+
 def load_connection_settings(config: str | None) -> dict[str, Any]:
-    """Return connection fields from ``--config`` or, without it, the environment."""
+    """Return connection fields from the BITDEFENDER_* environment variables and ``--config``.
+
+    A field set in the config file wins over the same field from the environment.
+    """
     from .connection import settings_from_environment, settings_from_file
 
+    settings = settings_from_environment()
     if config:
-        return settings_from_file(config)
-    return settings_from_environment()
+        settings.update(settings_from_file(config))
+    return settings
 
 
 def _configure_logging(verbosity: int) -> None:
@@ -333,5 +353,6 @@ def _print_error(error: ConnectorError) -> int:
 
 
 def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    # ASCII escapes keep the output intact on a stdout whose encoding is not UTF-8.
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=True) + "\n")
     sys.stdout.flush()

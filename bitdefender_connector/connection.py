@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -44,6 +45,10 @@ ENVIRONMENT_VARIABLES = {
     CA_BUNDLE: "BITDEFENDER_CA_BUNDLE",
     HTTP_PROXY: "BITDEFENDER_HTTP_PROXY",
 }
+
+# The longest connect or read timeout accepted. GravityZone answers within seconds, and an hour
+# is far past any wait a playbook step can use.
+MAX_TIMEOUT_SECONDS = 3600
 
 # Used by dry runs when no access URL is configured: the default cloud console.
 DEFAULT_ACCESS_URL = "https://cloud.gravityzone.bitdefender.com/api"
@@ -163,7 +168,11 @@ def normalize_access_url(value: Any) -> str:
     ``https://host/api``. A URL without a scheme gets ``https://``. A port and a path prefix
     are kept. A query, a fragment or credentials in the URL are rejected.
     """
-    if not isinstance(value, str) or not value.strip():
+    if value is not None and not isinstance(value, str):
+        raise ConfigurationError(
+            f"url must be a text URL such as {DEFAULT_ACCESS_URL}, not a {type(value).__name__}"
+        )
+    if value is None or not value.strip():
         raise ConfigurationError(
             "url is missing: set it to the Control Center API access URL, for example "
             f"{DEFAULT_ACCESS_URL}"
@@ -196,7 +205,10 @@ def normalize_access_url(value: Any) -> str:
     path += "/api"
     access_url = urlunsplit((parts.scheme, parts.netloc, path, "", ""))
     if parts.scheme == "http":
-        _warn_once(f"The access URL {access_url} uses plain http; the API key is sent unencrypted")
+        warn_once(
+            f"The access URL {access_url} uses plain http, so real calls send the API key "
+            "unencrypted"
+        )
     return access_url
 
 
@@ -299,10 +311,11 @@ _warnings_given: set[str] = set()
 
 def warn_once_verification_off() -> None:
     """Log, once per process, that TLS certificate checks are off."""
-    _warn_once("verify_ssl is off: the server's TLS certificate is not checked")
+    warn_once("verify_ssl is off: the server's TLS certificate is not checked")
 
 
-def _warn_once(message: str) -> None:
+def warn_once(message: str) -> None:
+    """Log ``message`` as a warning the first time it occurs in this process."""
     if message not in _warnings_given:
         _warnings_given.add(message)
         logger.warning("%s", message)
@@ -322,14 +335,18 @@ def _check_ca_bundle(value: Any) -> str | None:
 
 
 def _parse_timeout(name: str, value: Any) -> float | None:
-    if value in (None, ""):
+    if value is None or value == "":
         return None
+    if isinstance(value, bool):
+        raise ConfigurationError(f"{name} must be a number of seconds, not {value!r}")
     try:
         seconds = float(value)
     except (TypeError, ValueError):
         raise ConfigurationError(f"{name} must be a number of seconds, not {value!r}") from None
-    if seconds <= 0:
-        raise ConfigurationError(f"{name} must be more than 0 seconds, not {value!r}")
+    if not math.isfinite(seconds) or not 0 < seconds <= MAX_TIMEOUT_SECONDS:
+        raise ConfigurationError(
+            f"{name} must be more than 0 and at most {MAX_TIMEOUT_SECONDS} seconds, not {value!r}"
+        )
     return seconds
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import logging
 import threading
 import time
@@ -10,16 +11,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .action_input import check_action_input
-from .connection import Connection, connection_from_mapping
+from .connection import Connection, connection_from_mapping, warn_once
 from .conversion import convert_inputs
 from .dry_run import describe_dry_run
+from .errors import ActionFailedError
 from .manifest import Action, Manifest, load_manifest
 from .outcome import build_envelope, check_outcome
 from .page_walker import check_page_options, walk_pages
 from .rate_limiter import RateLimiter, shared_rate_limiter
 from .request_builder import PreparedRequest, build_request
 from .retry_policy import RetryPolicy
-from .validation import collect_field_errors
+from .validation import MASK, collect_field_errors
 
 if TYPE_CHECKING:  # requests is imported only when a call is really sent.
     from .connection_test import ConnectionReport
@@ -101,6 +103,7 @@ class Connector:
         inputs, conversions = convert_inputs(inputs, action.conversion_plan)
         check_action_input(action, inputs)
         if dry_run:
+            self._warn_missing_settings()
             prepared = build_request(action, inputs, self._dry_run_connection)
             return describe_dry_run(prepared, conversions)
         for conversion in conversions:
@@ -118,7 +121,10 @@ class Connector:
         envelope = build_envelope(
             response.status_code, response.reason, response.headers, response.content
         )
-        check_outcome(action, prepared, envelope, response.content, self._limit_note(action))
+        try:
+            check_outcome(action, prepared, envelope, response.content, self._limit_note(action))
+        except ActionFailedError as error:
+            raise _without_secrets(error, transport.connection) from None
         self._check_output(action, envelope, prepared.request_id)
         return envelope
 
@@ -147,6 +153,16 @@ class Connector:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+    def _warn_missing_settings(self) -> None:
+        """Say in a dry run what a real run would reject, since the dry run still proceeds."""
+        if not self._settings.get("url"):
+            warn_once(
+                f"No url is configured: the dry run shows the default access URL "
+                f"{self._dry_run_connection.access_url}"
+            )
+        if not self._dry_run_connection.api_key:
+            warn_once("No API key is configured: a real run would be rejected before sending")
 
     def _get_transport(self) -> Transport:
         if self._transport is None:
@@ -193,3 +209,19 @@ class Connector:
                 error.path,
                 error.message,
             )
+
+
+def _without_secrets(error: ActionFailedError, connection: Connection) -> ActionFailedError:
+    """Return ``error`` with the API key and password masked in its message.
+
+    The message quotes the response body, and a proxy's or server's error page may echo the
+    credentials it received.
+    """
+    message = str(error)
+    for secret in (connection.api_key, connection.password):
+        if len(secret) >= 4:
+            basic = base64.b64encode(f"{connection.api_key}:{connection.password}".encode())
+            message = message.replace(secret, MASK).replace(basic.decode(), MASK)
+    if message == str(error):
+        return error
+    return ActionFailedError(message, error.envelope, error.reason_code)

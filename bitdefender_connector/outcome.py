@@ -172,6 +172,20 @@ def _describe_status(
             "Center whether the task was created",
             "server_error",
         )
+    if 300 <= status < 400:
+        location = _header(envelope, "location") or "no Location header"
+        return (
+            f"{prefix}: the server redirects to {location!r}, and the connector does not follow "
+            "redirects so that the API key is not sent elsewhere. Check that url is the API "
+            "access URL (https, host and path) as Control Center shows it",
+            "redirect",
+        )
+    if status == 404:
+        return (
+            f"{prefix}: no JSON-RPC endpoint at this path{_excerpt(content)}. Check that url is "
+            "the API access URL, which ends in /api, and that no proxy rewrites the path",
+            "not_found",
+        )
     return (f"{prefix}: unexpected HTTP status{_excerpt(content)}", "http_error")
 
 

@@ -31,6 +31,10 @@ DEFAULT_PER_PAGE = 100
 ALL_PAGES_OPTION = "all_pages"
 MAX_ITEMS_OPTION = "max_items"
 
+# The most pages one walk requests, so that a server reporting a huge pagesCount cannot keep a
+# playbook step running and growing in memory. 1,000 pages of 100 items are 100,000 items.
+MAX_PAGES = 1000
+
 
 def is_list_action(action: Action) -> bool:
     """Return True when the action's params include page and perPage."""
@@ -153,6 +157,15 @@ def _collect_pages(
             del state.items[max_items:]
             return state
         if page >= pages_count:
+            return state
+        if state.pages_requested >= MAX_PAGES:
+            logger.warning(
+                "%s: stopped after %d pages although pagesCount is %d; use max_items or filters "
+                "to fetch less",
+                action.name,
+                MAX_PAGES,
+                pages_count,
+            )
             return state
         if not result["items"]:
             logger.warning(

@@ -51,8 +51,32 @@ def build_request(
     """
     json_body = build_json_body(action, inputs.get(JSON_BODY) or {})
     url = build_url(action, inputs.get(PATH_PARAMETERS) or {}, connection)
-    body = json.dumps(json_body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    text = json.dumps(json_body, ensure_ascii=False, separators=(",", ":"))
+    try:
+        body = text.encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate, as Latin-1 bytes decoded with surrogateescape produce, has no
+        # UTF-8 form. The walk that finds its path runs only in this rare case.
+        raise InputError(action.name, [_unencodable_field(json_body)]) from None
     return PreparedRequest(action, action.http_method, url, dict(BASE_HEADERS), json_body, body)
+
+
+def _unencodable_field(json_body: Mapping[str, Any]) -> FieldError:
+    pending: list[tuple[str, Any]] = [("json_body", json_body)]
+    while pending:
+        path, value = pending.pop()
+        if isinstance(value, Mapping):
+            pending.extend((f"{path}.{key}", item) for key, item in value.items())
+        elif isinstance(value, list):
+            pending.extend((f"{path}[{index}]", item) for index, item in enumerate(value))
+        elif isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return FieldError(
+                    path, "encoding", "contains characters that are not valid Unicode text"
+                )
+    return FieldError("json_body", "encoding", "contains characters that are not valid Unicode")
 
 
 def build_json_body(action: Action, json_body: Mapping[str, Any]) -> dict[str, Any]:

@@ -186,7 +186,9 @@ def build_retrying(
             requested = parse_retry_after(
                 header_value(outcome.result().headers, "Retry-After"), now
             )
-            if requested is not None:
+            # A zero wait, or a date already past (clock skew), falls back to the backoff so
+            # that retries are never sent back to back.
+            if requested is not None and requested > 0:
                 return requested
         return policy.backoff(state.attempt_number)
 

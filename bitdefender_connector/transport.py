@@ -94,8 +94,9 @@ class Transport:
                 transient=False,
             )
         if isinstance(error, requests.exceptions.ProxyError):
+            proxy = self.connection.masked_proxy or "from the HTTP(S)_PROXY environment variables"
             return NoResponse(
-                f"The proxy {self.connection.masked_proxy} failed to connect to {host}. Check "
+                f"The proxy {proxy} failed to connect to {host}. Check "
                 "http_proxy, the proxy's credentials and that the proxy allows this host",
                 "proxy_error",
                 may_have_reached_server=False,
@@ -116,6 +117,23 @@ class Transport:
             )
         if isinstance(error, requests.exceptions.ConnectionError):
             return self._describe_connection_error(error, host)
+        if isinstance(
+            error,
+            requests.exceptions.ChunkedEncodingError | requests.exceptions.ContentDecodingError,
+        ):
+            return NoResponse(
+                f"The response from {host} was cut off or could not be decoded. The request may "
+                "have been processed: check Control Center before running a task action again",
+                "incomplete_response",
+                may_have_reached_server=True,
+            )
+        if isinstance(error, requests.exceptions.InvalidSchema) and "SOCKS" in str(error):
+            return NoResponse(
+                "A socks5 proxy needs the PySocks package: pip install 'requests[socks]'",
+                "proxy_error",
+                may_have_reached_server=False,
+                transient=False,
+            )
         return NoResponse(
             f"The request to {host} failed: {type(error).__name__}",
             "request_error",

@@ -187,7 +187,9 @@ def _describe(error: jsonschema.ValidationError, secret_paths: Sequence[str]) ->
         count = len(error.instance) if isinstance(error.instance, list) else 0
         bound = "at most" if rule == "maxItems" else "at least"
         return FieldError(
-            path, rule, f"has {count} items; {bound} {error.validator_value} are allowed"
+            path,
+            rule,
+            f"has {count} items; {bound} {_count(error.validator_value, 'item')} allowed",
         )
     if rule in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         words = {
@@ -201,7 +203,9 @@ def _describe(error: jsonschema.ValidationError, secret_paths: Sequence[str]) ->
         )
     if rule in ("minLength", "maxLength"):
         bound = "at least" if rule == "minLength" else "at most"
-        return FieldError(path, rule, f"must have {bound} {error.validator_value} characters")
+        return FieldError(
+            path, rule, f"must have {bound} {_count(error.validator_value, 'character')}"
+        )
     if rule == "format":
         return FieldError(path, rule, f"{shown} is not a valid {schema.get('format')}")
     message = error.message
@@ -249,3 +253,7 @@ def json_type_name(value: Any) -> str:
     if isinstance(value, dict):
         return "object"
     return type(value).__name__
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

@@ -156,7 +156,14 @@ def test_other_scheme_rejected(url):
     assert "https://" in str(caught.value)
 
 
-@pytest.mark.parametrize("url", ["", "   ", None, 42])
+def test_url_number_rejected():
+    with pytest.raises(ConfigurationError) as caught:
+        normalize_access_url(42)
+
+    assert "url must be a text URL" in str(caught.value)
+
+
+@pytest.mark.parametrize("url", ["", "   ", None])
 def test_missing_url_rejected(url):
     with pytest.raises(ConfigurationError) as caught:
         normalize_access_url(url)

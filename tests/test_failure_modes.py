@@ -425,8 +425,9 @@ def test_plain_text_excerpt(emulator, sleeps):
     error = run_failing(connector, "get_rules")
 
     assert str(error) == (
-        "get_rules: HTTP 404 Not Found: unexpected HTTP status: "
-        "'404 Not Found: no JSON-RPC service at /api/v1.0/jsonrpc/nowhere'"
+        "get_rules: HTTP 404 Not Found: no JSON-RPC endpoint at this path: "
+        "'404 Not Found: no JSON-RPC service at /api/v1.0/jsonrpc/nowhere'. Check that url is "
+        "the API access URL, which ends in /api, and that no proxy rewrites the path"
     )
     assert error.envelope["json_body"] is None
     assert len(emulator.requests) == 1

@@ -347,6 +347,8 @@ def test_redirect_not_followed(recording_server, server_connection):
     )
 
     assert error.envelope["status_code"] == 302
+    assert error.reason_code == "redirect"
+    assert repr(target) in str(error)
     assert len(recording_server.requests) == 1
 
 

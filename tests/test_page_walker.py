@@ -323,7 +323,8 @@ def test_retry_applies_to_page_3(emulator):
     assert len(envelope["json_body"]["result"]["items"]) == 260
     assert envelope["json_body"]["result"]["pages"] == 3
     assert len(emulator.requests) == 4
-    assert waits == [0.0]
+    # Retry-After 0 falls back to the policy's first backoff of 1 s.
+    assert waits == [1.0]
 
 
 def test_rate_limiter_sees_every_page(emulator):

@@ -469,3 +469,12 @@ def test_cli_bad_option_rejected(options, expected_text, no_connection_environme
 
     assert str(caught.value) == expected_text
     assert caught.value.exit_code == 2
+
+
+def test_retry_after_zero_uses_backoff():
+    calls = ScriptedCalls(FakeResponse(429, {"Retry-After": "0"}), FakeResponse(200))
+    sleeps = []
+
+    run_with_policy(RetryPolicy(backoff_initial=1.0), TASK_ACTION, calls, sleeps)
+
+    assert sleeps == [1.0]
