@@ -166,10 +166,11 @@ def check_connection(connector: Connector) -> ConnectionReport:
             reason_code=reason,
         )
     except ActionFailedError as error:
-        unauthorized = error.reason_code == "unauthorized"
+        # getApiKeyDetails needs no API area, so HTTP 403 on it rejects the key, as 401 does.
+        unauthorized = error.reason_code in ("unauthorized", "forbidden")
         return ConnectionReport(
             status=STATUS_UNAUTHORIZED if unauthorized else STATUS_SERVICE_FAILURE,
-            message=str(error),
+            message=_probe_failure_message(spec, error),
             access_url=connection.access_url,
             checks=_checks_with_response(
                 connection,
@@ -180,6 +181,31 @@ def check_connection(connector: Connector) -> ConnectionReport:
             envelope=error.envelope,
         )
     return _report_key_details(manifest, spec, connection, envelope)
+
+
+def _probe_failure_message(spec: ConnectionTestSpec, error: ActionFailedError) -> str:
+    """Return the report message for a failed call.
+
+    outcome.check_outcome words its messages for actions: for HTTP 403 it names an API area to
+    enable, and for a result of false it points at target ids. This call has neither, so those
+    two cases get messages of their own.
+    """
+    method = spec.jsonrpc_method
+    if error.reason_code == "forbidden":
+        status = f"HTTP {error.envelope.get('status_code')} {error.envelope.get('reason')}"
+        return (
+            f"{PROBE_ACTION_NAME}: {status}: GravityZone rejected the API key for {method}, "
+            "which needs no API area of its own. Check that username (or BITDEFENDER_API_KEY) "
+            f"is an API key from {KEY_SETTINGS_HINT} on this console, not a key of another "
+            "Bitdefender product, and that the key is not restricted"
+        )
+    if error.reason_code == "result_false":
+        return (
+            f"{PROBE_ACTION_NAME}: GravityZone returned false for {method} instead of the API "
+            "key's details. Check that url is the API access URL of the console that issued "
+            "the key"
+        )
+    return str(error)
 
 
 def build_probe_action(manifest: Manifest, spec: ConnectionTestSpec) -> Action:

@@ -19,7 +19,8 @@ import copy
 import inspect
 import json
 import logging
-from collections.abc import Mapping
+import sys
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from .errors import ActionFailedError, ConnectorError, ManifestError
@@ -54,9 +55,37 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Serve the tools over stdio until the client closes the connection, and return 0."""
+    """Serve the tools over stdio until the client closes the connection, and return 0.
+
+    stdout is the MCP channel, so a start-up failure writes its JSON error object to stderr,
+    leaves stdout empty and returns the error's exit code (2 for invalid configuration).
+    """
     try:
-        import anyio
+        toolset, serve = _prepare(args)
+    except ConnectorError as error:
+        sys.stderr.write(json.dumps(error.to_dict(), ensure_ascii=False) + "\n")
+        sys.stderr.flush()
+        return error.exit_code
+
+    import anyio  # a dependency of the mcp SDK, which _prepare imported
+
+    logger.info(
+        "Serving %d tools over stdio; destructive tools %s",
+        len(toolset.actions),
+        "send their requests" if args.allow_writes else "return dry runs only",
+    )
+    with toolset.connector:
+        anyio.run(serve)
+    logger.info("The MCP client closed the connection; the server stops")
+    return 0
+
+
+def _prepare(args: argparse.Namespace) -> tuple[ToolSet, Callable[[], Awaitable[None]]]:
+    """Check the SDK, manifest and connection settings, and return the tools and the serve loop.
+
+    Raises ConnectorError before anything is written to stdout.
+    """
+    try:
         from mcp.server.stdio import stdio_server
     except ImportError:
         from .cli import UsageError
@@ -81,15 +110,7 @@ def run(args: argparse.Namespace) -> int:
         async with stdio_server() as (read_stream, write_stream):
             await server.run(read_stream, write_stream, server.create_initialization_options())
 
-    logger.info(
-        "Serving %d tools over stdio; destructive tools %s",
-        len(toolset.actions),
-        "send their requests" if args.allow_writes else "return dry runs only",
-    )
-    with connector:
-        anyio.run(serve)
-    logger.info("The MCP client closed the connection; the server stops")
-    return 0
+    return toolset, serve
 
 
 class ToolSet:

@@ -403,9 +403,13 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_SUCCESS
 
     output = Path(args.output)
+    if output.is_dir():
+        raise UsageError(
+            f"--output {output} is a folder. Pass a file path, such as {DEFAULT_OUTPUT}"
+        )
     summary: dict[str, Any] = {"output": str(output), "actions": len(manifest.actions)}
     if args.check:
-        current = output.read_text(encoding="utf-8") if output.is_file() else None
+        current = _read_current(output)
         summary["up_to_date"] = current == text
         if not summary["up_to_date"]:
             print(
@@ -413,7 +417,48 @@ def run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
     else:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
+        _write_reference(output, text)
     sys.stdout.write(json.dumps(summary, indent=2) + "\n")
     return EXIT_SUCCESS if summary.get("up_to_date", True) else EXIT_SERVICE_FAILURE
+
+
+def _read_current(output: Path) -> str | None:
+    """Return the text of ``output``, or None when the file does not exist or is not UTF-8."""
+    from .cli import UsageError
+
+    try:
+        return output.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except UnicodeDecodeError:
+        # A generated reference is UTF-8, so this file is out of date.
+        return None
+    except OSError as error:
+        raise UsageError(f"Could not read --output {output}: {_reason(error, output)}") from None
+
+
+def _write_reference(output: Path, text: str) -> None:
+    """Write ``text`` to ``output``, creating missing parent folders."""
+    from .cli import UsageError
+
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+    except FileExistsError as error:
+        # mkdir with exist_ok raises this only when the path exists and is not a folder.
+        raise UsageError(
+            f"Could not write --output {output}: {error.filename} is a file, not a folder"
+        ) from None
+    except OSError as error:
+        raise UsageError(f"Could not write --output {output}: {_reason(error, output)}") from None
+
+
+def _reason(error: OSError, output: Path) -> str:
+    """Return the system's reason for ``error``, naming the path when it is not ``output``.
+
+    A failed mkdir reports the parent folder, such as a parent that is a file.
+    """
+    reason = error.strerror or str(error)
+    if error.filename is not None and Path(error.filename) != output:
+        return f"{reason}: {error.filename}"
+    return reason

@@ -307,3 +307,59 @@ def test_report_is_json_serialisable(emulator):
     report = run_test(emulator.access_url, INCIDENTS_ONLY_KEY)
 
     assert json.loads(json.dumps(report.to_dict()))["status"] == "missing_api_areas"
+
+
+def test_forbidden_key_message(recording_server):
+    recording_server.respond(status=403, body={"error": "Forbidden"})
+
+    report = run_test(recording_server.url, FULL_KEY)
+
+    assert report.message == (
+        "connection_test: HTTP 403 Forbidden: GravityZone rejected the API key for "
+        "getApiKeyDetails, which needs no API area of its own. Check that username (or "
+        "BITDEFENDER_API_KEY) is an API key from Control Center > My Account > API keys on this "
+        "console, not a key of another Bitdefender product, and that the key is not restricted"
+    )
+
+
+def test_forbidden_key_names_no_area(recording_server):
+    recording_server.respond(status=403, body={"error": "Forbidden"})
+
+    report = run_test(recording_server.url, FULL_KEY)
+
+    assert "General" not in report.message
+    assert "enable" not in report.message
+
+
+def test_forbidden_key_report(recording_server):
+    recording_server.respond(status=403, body={"error": "Forbidden"})
+
+    report = run_test(recording_server.url, FULL_KEY)
+
+    assert report.status == "unauthorized"
+    assert report.exit_code == 1
+    assert report.reason_code == "forbidden"
+    assert report.checks["api_key"] == "rejected"
+    assert report.checks["access_url"] == "ok"
+
+
+def test_result_false_message(recording_server):
+    recording_server.respond(
+        body=lambda request: {"id": request.json()["id"], "jsonrpc": "2.0", "result": False}
+    )
+
+    report = run_test(recording_server.url, FULL_KEY)
+
+    assert report.status == "service_failure"
+    assert report.reason_code == "result_false"
+    assert report.checks["api_key"] == "not_checked"
+    assert report.message == (
+        "connection_test: GravityZone returned false for getApiKeyDetails instead of the API "
+        "key's details. Check that url is the API access URL of the console that issued the key"
+    )
+
+
+def test_unauthorized_message_kept(emulator):
+    report = run_test(emulator.access_url, UNKNOWN_KEY)
+
+    assert report.message.startswith("connection_test: HTTP 401 Unauthorized: ")

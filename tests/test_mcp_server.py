@@ -23,6 +23,8 @@ from mcp.client.stdio import StdioServerParameters, stdio_client
 from bitdefender_connector.emulator import Emulator
 from bitdefender_connector.manifest import load_manifest
 
+from .test_cli import run_cli
+
 REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
 ENDPOINT_ID = "5b680f6fb1a43d860a7b23c1"
 WRONG_API_KEY = "wrong-key-5e1f0c2a9b8d7e6f5a4b3c2d1e0f9a8b"
@@ -301,3 +303,47 @@ def test_missing_api_key_stops_start(emulator, tmp_path):
         run_session(config, lambda session: session.list_tools(), log=log)
 
     assert "The API key is missing" in log.read_text(encoding="utf-8")
+
+
+def last_stderr_json(stderr: str) -> Any:
+    return json.loads(stderr.strip().splitlines()[-1])
+
+
+def test_start_error_not_on_stdout(tmp_path):
+    config = tmp_path / "no-key.yaml"
+    config.write_text(yaml.safe_dump({"url": "https://127.0.0.1:8443"}), encoding="utf-8")
+
+    completed = run_cli("mcp", "--config", str(config), stdin="")
+    error = last_stderr_json(completed.stderr)["error"]
+
+    assert completed.returncode == 2
+    assert completed.stdout == ""
+    assert error["type"] == "invalid_configuration"
+    assert error["message"].startswith("The API key is missing")
+
+
+def test_missing_config_not_on_stdout(tmp_path):
+    config = tmp_path / "absent.yaml"
+
+    completed = run_cli("mcp", "--config", str(config), stdin="")
+    error = last_stderr_json(completed.stderr)["error"]
+
+    assert completed.returncode == 2
+    assert completed.stdout == ""
+    assert error["type"] == "invalid_configuration"
+    assert str(config) in error["message"]
+
+
+def test_bad_manifest_not_on_stdout(tmp_path):
+    config = tmp_path / "gz.yaml"
+    config.write_text(
+        yaml.safe_dump({"url": "https://127.0.0.1:8443", "username": WRONG_API_KEY}),
+        encoding="utf-8",
+    )
+
+    completed = run_cli("--manifest", str(tmp_path), "mcp", "--config", str(config), stdin="")
+    error = last_stderr_json(completed.stderr)["error"]
+
+    assert completed.returncode == 2
+    assert completed.stdout == ""
+    assert error["type"] == "invalid_manifest"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -234,3 +235,62 @@ def test_cli_check_needs_output():
 
     assert completed.returncode == 2
     assert json.loads(completed.stdout)["error"]["type"] == "usage"
+
+
+def test_cli_output_folder(tmp_path):
+    completed = run_cli("docs", "--output", str(tmp_path))
+    error = single_json(completed.stdout)["error"]
+
+    assert completed.returncode == 2
+    assert error["type"] == "usage"
+    assert error["message"] == (
+        f"--output {tmp_path} is a folder. Pass a file path, such as docs/actions.md"
+    )
+    assert "Traceback" not in completed.stderr
+
+
+def test_cli_check_output_folder(tmp_path):
+    completed = run_cli("docs", "--output", str(tmp_path), "--check")
+
+    assert completed.returncode == 2
+    assert single_json(completed.stdout)["error"]["type"] == "usage"
+
+
+def test_cli_output_parent_is_file(tmp_path):
+    parent = tmp_path / "notes.txt"
+    parent.write_text("not a folder\n", encoding="utf-8")
+    output = parent / "actions.md"
+
+    completed = run_cli("docs", "--output", str(output))
+    error = single_json(completed.stdout)["error"]
+
+    assert completed.returncode == 2
+    assert error["message"] == (
+        f"Could not write --output {output}: {parent} is a file, not a folder"
+    )
+    assert parent.read_text(encoding="utf-8") == "not a folder\n"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="expects the POSIX error text")
+def test_cli_output_oserror_reason(tmp_path):
+    blocker = tmp_path / "blocker"
+    blocker.write_text("", encoding="utf-8")
+    output = blocker / "sub" / "actions.md"
+
+    completed = run_cli("docs", "--output", str(output))
+    error = single_json(completed.stdout)["error"]
+
+    assert completed.returncode == 2
+    assert error["message"] == (
+        f"Could not write --output {output}: Not a directory: {blocker / 'sub'}"
+    )
+
+
+def test_cli_check_not_utf8(tmp_path):
+    stale = tmp_path / "actions.md"
+    stale.write_bytes(b"\xff\xfe not UTF-8\n")
+
+    completed = run_cli("docs", "--output", str(stale), "--check")
+
+    assert completed.returncode == 1
+    assert single_json(completed.stdout)["up_to_date"] is False

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import logging
+import math
 import signal
+import socket
 import sys
 import threading
 from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
+from ..errors import ConfigurationError, ConnectorError
 from .api_keys import EMULATED_AREAS
 from .emulator import Emulator
 
@@ -24,7 +28,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
     )
     parser.add_argument(
-        "--port", type=int, default=0, help="TCP port to listen on; 0 picks a free port (default)"
+        "--port",
+        type=_port_number,
+        default=0,
+        help="TCP port to listen on, 0 to 65535; 0 picks a free port (default)",
     )
     parser.add_argument(
         "--tls",
@@ -32,7 +39,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="serve HTTPS with a throwaway test CA; its PEM path is printed as ca_bundle_path",
     )
     parser.add_argument(
-        "--api-key", help="accept this API key, with every API area, instead of a random one"
+        "--api-key",
+        type=_api_key,
+        help="accept this API key, with every API area, instead of a random one; it must not "
+        "contain ':'",
     )
     parser.add_argument(
         "--no-rate-limits",
@@ -41,7 +51,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--rate-limit-scale",
-        type=float,
+        type=_positive_scale,
         default=1.0,
         help="multiply every rate-limit period by this factor, e.g. 0.01 for 5 calls per 0.6 s "
         "instead of per minute (default: 1.0)",
@@ -52,6 +62,8 @@ def run(args: argparse.Namespace) -> int:
     """Serve until Ctrl-C or SIGTERM, then stop and return 0.
 
     Prints one JSON object on stdout: access_url, api_key and ca_bundle_path (null without TLS).
+    Raises ConfigurationError (exit code 2) when the emulator cannot listen on --host and --port,
+    or when --tls is given without the trustme package.
     """
     api_keys = {args.api_key: EMULATED_AREAS} if args.api_key else None
     emulator = Emulator(
@@ -62,10 +74,17 @@ def run(args: argparse.Namespace) -> int:
         rate_limits=not args.no_rate_limits,
         rate_limit_scale=args.rate_limit_scale,
     )
+    _check_host_resolves(args.host)
+    try:
+        emulator.start()
+    except OSError as error:
+        raise _listen_error(args.host, args.port, error) from None
+    except RuntimeError as error:
+        # create_tls_material raises RuntimeError when trustme is not installed.
+        raise ConfigurationError(str(error)) from None
+
     stop_requested = threading.Event()
     previous_handler = _install_sigterm_handler(stop_requested)
-
-    emulator.start()
     try:
         details = {
             "access_url": emulator.access_url,
@@ -83,6 +102,81 @@ def run(args: argparse.Namespace) -> int:
         emulator.stop()
         _restore_sigterm_handler(previous_handler)
     return 0
+
+
+def _api_key(value: str) -> str:
+    if not value:
+        raise argparse.ArgumentTypeError("must not be empty")
+    if ":" in value:
+        raise argparse.ArgumentTypeError(
+            "must not contain ':', because clients send the key as the HTTP Basic user name"
+        )
+    return value
+
+
+def _port_number(value: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not between 0 and 65535")
+    return port
+
+
+def _positive_scale(value: str) -> float:
+    try:
+        scale = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
+    if not math.isfinite(scale) or scale <= 0:
+        raise argparse.ArgumentTypeError(f"{value} is not a finite number greater than 0")
+    return scale
+
+
+def _check_host_resolves(host: str) -> None:
+    """Raise ConfigurationError unless ``host`` resolves to an IPv4 address.
+
+    The server listens on IPv4 only. An empty host, which means every interface, is not looked up.
+    """
+    if not host:
+        return
+    try:
+        socket.getaddrinfo(host, None, family=socket.AF_INET, type=socket.SOCK_STREAM)
+    except socket.gaierror as error:
+        raise _unresolved_host_error(host, error) from None
+
+
+def _unresolved_host_error(host: str, error: socket.gaierror) -> ConfigurationError:
+    return ConfigurationError(
+        f"--host {host} could not be resolved to an IPv4 address ({error.strerror}). Pass an "
+        "IPv4 address or a local host name, such as 127.0.0.1 or localhost"
+    )
+
+
+def _listen_error(host: str, port: int, error: OSError) -> ConfigurationError:
+    """Return the ConfigurationError for a failure to bind ``host`` and ``port``."""
+    if isinstance(error, socket.gaierror):
+        return _unresolved_host_error(host, error)
+    if error.errno == errno.EADDRINUSE:
+        return ConfigurationError(
+            f"Port {port} on {host} is already in use. Pass another --port, or --port 0 to pick "
+            "a free port"
+        )
+    if error.errno == errno.EACCES:
+        return ConfigurationError(
+            f"Permission to listen on port {port} of {host} was denied. Ports below 1024 usually "
+            "need administrator rights, so pass another --port, or --port 0 to pick a free port"
+        )
+    if error.errno == errno.EADDRNOTAVAIL:
+        return ConfigurationError(
+            f"--host {host} is not an address of this machine. Pass a local address, such as "
+            "127.0.0.1"
+        )
+    return ConfigurationError(
+        f"The emulator could not listen on {host} port {port}: {error.strerror or error}. Check "
+        "--host and --port"
+    )
 
 
 SignalHandler = Callable[[int, FrameType | None], Any] | int | signal.Handlers | None
@@ -110,7 +204,11 @@ def _restore_sigterm_handler(previous: SignalHandler) -> None:
 
 
 def main() -> int:
-    """Parse the command line and run the emulator, logging to stderr."""
+    """Parse the command line and run the emulator, logging to stderr.
+
+    A ConnectorError from run() is printed on stdout as a JSON error object, as the
+    bitdefender-connector command does.
+    """
     parser = argparse.ArgumentParser(
         prog="python -m bitdefender_connector.emulator",
         description="Serve a local emulator of the GravityZone Control Center JSON-RPC API.",
@@ -128,4 +226,9 @@ def main() -> int:
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    return run(args)
+    try:
+        return run(args)
+    except ConnectorError as error:
+        logger.error("%s", error)
+        print(json.dumps(error.to_dict()), flush=True)
+        return error.exit_code
