@@ -182,3 +182,19 @@ def _parse_time(text: str) -> datetime | None:
         )
     except ValueError:
         return None
+
+
+def drop_empty_path_parameters(action: Action, inputs: Any) -> Any:
+    """Return ``inputs`` without an empty ``path_parameters`` on an action that has none.
+
+    Platform forms often send ``path_parameters: {}`` or null for every action. Such an empty
+    value carries nothing, so it is dropped rather than rejected.
+    """
+    if (
+        isinstance(inputs, Mapping)
+        and PATH_PARAMETERS in inputs
+        and inputs[PATH_PARAMETERS] in ({}, None)
+        and PATH_PARAMETERS not in action.inputs_schema.get("properties", {})
+    ):
+        return {key: value for key, value in inputs.items() if key != PATH_PARAMETERS}
+    return inputs

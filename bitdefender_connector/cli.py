@@ -11,6 +11,7 @@ import argparse
 import importlib
 import json
 import logging
+import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -184,8 +185,8 @@ def connector_from_args(args: argparse.Namespace, manifest: Manifest) -> Any:
     max_wait = args.max_retry_wait if args.max_retry_wait is not None else manifest.max_retry_wait
     if max_attempts < 1:
         raise UsageError("--max-attempts must be at least 1")
-    if max_wait < 0:
-        raise UsageError("--max-retry-wait must not be negative")
+    if not 0 <= max_wait < math.inf:
+        raise UsageError("--max-retry-wait must be a finite number of seconds, 0 or more")
     return Connector(
         load_connection_settings(args.config),
         manifest=manifest,

@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .action_input import check_action_input
+from .action_input import check_action_input, drop_empty_path_parameters
 from .connection import Connection, connection_from_mapping, warn_once
 from .conversion import convert_inputs
 from .dry_run import describe_dry_run
@@ -100,6 +100,7 @@ class Connector:
         The connection test uses this to send getApiKeyDetails, which is not a manifest action.
         Returns and raises as run() does.
         """
+        inputs = drop_empty_path_parameters(action, inputs)
         inputs, conversions = convert_inputs(inputs, action.conversion_plan)
         check_action_input(action, inputs)
         if dry_run:

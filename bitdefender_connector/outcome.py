@@ -16,6 +16,9 @@ from .retry_policy import parse_retry_after
 
 EXCERPT_LENGTH = 200
 _TAG = re.compile(r"<[^>]*>")
+# Control characters, such as the ESC of terminal colour codes, that server text must not carry
+# into a log or terminal.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _HIDDEN_BLOCK = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 
 # JSON-RPC 2.0 standard codes, for messages when the server sends no text of its own.
@@ -210,7 +213,7 @@ def _excerpt(content: bytes) -> str:
     text = content[: EXCERPT_LENGTH * 20].decode("utf-8", errors="replace")
     text = _HIDDEN_BLOCK.sub(" ", text)
     text = html.unescape(_TAG.sub(" ", text))
-    text = " ".join(text.split())
+    text = " ".join(_CONTROL.sub(" ", text).split())
     if not text:
         return ""
     if len(text) > EXCERPT_LENGTH:
@@ -220,7 +223,7 @@ def _excerpt(content: bytes) -> str:
 
 def _short(value: Any, limit: int = 300) -> str:
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
-    text = " ".join(text.split())
+    text = " ".join(_CONTROL.sub(" ", text).split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import email.utils
 import logging
+import math
 import re
 import time
 from collections.abc import Callable, Mapping
@@ -56,8 +57,8 @@ class RetryPolicy:
     def __post_init__(self) -> None:
         if self.max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
-        if self.max_total_wait < 0:
-            raise ValueError("max_total_wait must not be negative")
+        if not 0 <= self.max_total_wait < math.inf:
+            raise ValueError("max_total_wait must be a finite number of seconds, 0 or more")
 
     def should_retry_status(self, action: Action, status_code: int) -> bool:
         """Return True when a response with this status may be sent again for ``action``."""

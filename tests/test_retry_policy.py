@@ -460,7 +460,10 @@ def test_cli_defaults_from_manifest(no_connection_environment):
     ("options", "expected_text"),
     [
         (("--max-attempts", "0"), "--max-attempts must be at least 1"),
-        (("--max-retry-wait", "-1"), "--max-retry-wait must not be negative"),
+        (
+            ("--max-retry-wait", "-1"),
+            "--max-retry-wait must be a finite number of seconds, 0 or more",
+        ),
     ],
 )
 def test_cli_bad_option_rejected(options, expected_text, no_connection_environment):

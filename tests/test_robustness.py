@@ -226,3 +226,49 @@ def test_echoed_key_masked_in_message(recording_server, server_connection):
         connector_for(server_connection).run("isolate_host", restored_example("isolate_host"))
     assert TEST_API_KEY not in str(caught.value)
     assert "********" in str(caught.value)
+
+
+@pytest.mark.parametrize("empty", [{}, None])
+def test_empty_path_parameters_dropped(empty):
+    inputs = {**restored_example("isolate_host"), "path_parameters": empty}
+    request = Connector({}).run("isolate_host", inputs, dry_run=True)["request"]
+    assert request["url"].endswith("/api/v1.0/jsonrpc/incidents")
+
+
+def test_filled_path_parameters_still_rejected():
+    inputs = {**restored_example("isolate_host"), "path_parameters": {"type": "computers"}}
+    with pytest.raises(InputError) as caught:
+        Connector({}).run("isolate_host", inputs, dry_run=True)
+    assert caught.value.errors[0].path == "path_parameters"
+
+
+@pytest.mark.parametrize("request_id", ["  ", "x\ny", " padded", "tab\tid"])
+def test_request_id_unprintable_rejected(request_id):
+    inputs = restored_example("isolate_host")
+    inputs["json_body"]["id"] = request_id
+    with pytest.raises(InputError) as caught:
+        Connector({}).run("isolate_host", inputs, dry_run=True)
+    assert caught.value.errors[0].path == "json_body.id"
+
+
+def test_ipv6_proxy_masked_with_brackets():
+    from bitdefender_connector.connection import mask_url_credentials
+
+    assert mask_url_credentials("http://user:secret@[::1]:3128") == "http://********@[::1]:3128"
+
+
+def test_control_characters_removed_from_message(recording_server, server_connection):
+    def colored_error(request):
+        error = {"code": -32602, "message": "Invalid params", "data": {"details": "\x1b[31mbad"}}
+        return {"id": request.json()["id"], "jsonrpc": "2.0", "error": error}
+
+    recording_server.respond(body=colored_error)
+    with pytest.raises(ActionFailedError) as caught:
+        connector_for(server_connection).run("isolate_host", restored_example("isolate_host"))
+    assert "\x1b" not in str(caught.value)
+
+
+@pytest.mark.parametrize("value", ["nan", "inf"])
+def test_max_retry_wait_not_finite_rejected(value):
+    completed = run_cli("run", "get_rules", "--example", "--dry-run", "--max-retry-wait", value)
+    assert completed.returncode == 2
