@@ -1,7 +1,7 @@
 """Command-line interface: ``bitdefender-connector`` and ``python -m bitdefender_connector``.
 
 stdout carries exactly one JSON document; logs and summaries go to stderr. Exit codes: 0 success,
-1 the service answered with a failure, 2 invalid input, configuration or usage (nothing sent),
+1 the service returned a failure, 2 invalid input, configuration or usage (nothing sent),
 3 no response.
 """
 
@@ -63,8 +63,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.handler(args)
     except ActionFailedError as error:
         logger.error("%s", error)
-        # The envelope keeps its four fields; "error" tells a platform why the call failed,
-        # for example when the body is a result of true with a mismatched id.
+        # The envelope keeps its four fields, and "error" gives a platform the reason for the
+        # failure, for example a result of true whose response id does not match.
         _print_json({**error.envelope, **error.to_dict()})
         return error.exit_code
     except ConnectorError as error:
@@ -338,7 +338,12 @@ def load_connection_settings(config: str | None) -> dict[str, Any]:
 
 
 def _configure_logging(verbosity: int) -> None:
-    level = logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG
+    if verbosity == 0:
+        level = logging.WARNING
+    elif verbosity == 1:
+        level = logging.INFO
+    else:
+        level = logging.DEBUG
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("bitdefender-connector: %(levelname)s: %(message)s"))
     root = logging.getLogger("bitdefender_connector")

@@ -46,7 +46,7 @@ ENVIRONMENT_VARIABLES = {
     HTTP_PROXY: "BITDEFENDER_HTTP_PROXY",
 }
 
-# The longest connect or read timeout accepted. GravityZone answers within seconds, and an hour
+# The maximum connect or read timeout accepted. GravityZone responds within seconds, and an hour
 # is far past any wait a playbook step can use.
 MAX_TIMEOUT_SECONDS = 3600
 

@@ -1,8 +1,8 @@
 """Conversion of playbook strings to the types an action's input schema expects.
 
 Playbook forms and templates hand over text. Before validation, a string is converted when the
-schema wants another type at that field: ``"true"``/``"false"`` to a boolean, an integer string
-to an integer, JSON text to an object or array, and a comma-separated string to an array of
+schema expects another type at that field. ``"true"``/``"false"`` become booleans, an integer
+string an integer, JSON text an object or array, and a comma-separated string an array of
 strings. Anything that still does not fit is left for validation to reject with its path.
 """
 
@@ -15,7 +15,7 @@ from typing import Any
 
 import referencing
 
-# A field path with "*" for any array index, mapped to the JSON type wanted there.
+# A field path with "*" for any array index, mapped to the JSON type expected there.
 ConversionPlan = dict[tuple[str, ...], str]
 
 _INTEGER = re.compile(r"^[+-]?[0-9]+$")
@@ -35,7 +35,7 @@ def build_conversion_plan(
 def convert_inputs(inputs: Any, plan: ConversionPlan) -> tuple[Any, list[str]]:
     """Return a converted copy of ``inputs`` and one line per conversion made.
 
-    The input itself is never changed. Values that are already of the wanted type, and strings
+    The input itself is never changed. Values that are already of the expected type, and strings
     that cannot be converted, are returned as they are.
     """
     conversions: list[str] = []
@@ -61,9 +61,9 @@ def _walk(
         for subschema in schema.get(keyword, ()):
             _walk(subschema, resolver, path, plan, depth + 1)
 
-    wanted = schema.get("type")
-    if isinstance(wanted, str) and wanted in _CONVERTIBLE and path:
-        plan.setdefault(path, wanted)
+    expected_type = schema.get("type")
+    if isinstance(expected_type, str) and expected_type in _CONVERTIBLE and path:
+        plan.setdefault(path, expected_type)
     for name, subschema in schema.get("properties", {}).items():
         _walk(subschema, resolver, (*path, name), plan, depth + 1)
     if isinstance(schema.get("items"), Mapping):
@@ -82,14 +82,14 @@ def _convert(
         # No field this deep can be converted. Stopping here also keeps a deeply nested input
         # from exhausting the recursion limit, and validation then rejects it with its path.
         return value
-    wanted = plan.get(path)
-    if isinstance(value, str) and wanted:
-        converted = _convert_text(value, wanted)
+    expected_type = plan.get(path)
+    if isinstance(value, str) and expected_type:
+        converted = _convert_text(value, expected_type)
         if converted is not None:
             # JSON text may carry a secret such as the Exchange password, so only scalars
             # are quoted in the log.
-            quoted = _short(value) if wanted in ("boolean", "integer") else "text"
-            log.append(f"{shown}: {quoted} converted to {wanted}")
+            quoted = _short(value) if expected_type in ("boolean", "integer") else "text"
+            log.append(f"{shown}: {quoted} converted to {expected_type}")
             value = converted
     if isinstance(value, (str, int, float)) or value is None:
         # Most values are scalars, and this check is far cheaper than the Mapping check below.
@@ -114,22 +114,22 @@ def _convert(
     return value
 
 
-def _convert_text(text: str, wanted: str) -> Any:
+def _convert_text(text: str, expected_type: str) -> Any:
     stripped = text.strip()
-    if wanted == "boolean":
+    if expected_type == "boolean":
         lowered = stripped.lower()
         return {"true": True, "false": False}.get(lowered)
-    if wanted == "integer":
+    if expected_type == "integer":
         if not _INTEGER.match(stripped):
             return None
         try:
             return int(stripped)
         except ValueError:  # more digits than sys.get_int_max_str_digits() allows
             return None
-    if wanted == "object":
+    if expected_type == "object":
         parsed = _parse_json(stripped)
         return parsed if isinstance(parsed, dict) else None
-    if wanted == "array":
+    if expected_type == "array":
         if stripped.startswith("["):
             parsed = _parse_json(stripped)
             return parsed if isinstance(parsed, list) else None

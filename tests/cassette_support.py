@@ -70,7 +70,7 @@ def make_vcr(record_mode: str) -> vcr.VCR:
     """Return a VCR that matches on method, path and the JSON body without its id.
 
     Every interaction goes to one of a few URLs and differs only in its body, so the body is
-    part of the match; the id is left out because each run makes a fresh one. Pass
+    part of the match. The id is left out because each run makes a fresh one. Pass
     ``allow_playback_repeats=False`` to use_cassette so that a mismatch fails loudly.
     """
     recorder = vcr.VCR(
