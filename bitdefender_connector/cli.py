@@ -8,12 +8,13 @@ stdout carries exactly one JSON document; logs and summaries go to stderr. Exit 
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib
 import json
 import logging
 import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -98,15 +99,21 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         help="folder holding connector.yaml, actions/ and schemas/ (default: the packaged one)",
     )
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_ArgumentParser)
+    # -v is accepted after the subcommand too. SUPPRESS keeps the count given before it.
+    verbosity = argparse.ArgumentParser(add_help=False)
+    verbosity.add_argument(
+        "-v", "--verbose", action="count", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+    )
+    add_parser = functools.partial(commands.add_parser, parents=[verbosity])
 
-    actions = commands.add_parser("actions", help="list the actions")
+    actions = add_parser("actions", help="list the actions")
     actions.set_defaults(handler=_list_actions)
 
-    describe = commands.add_parser("describe", help="show an action's schemas and examples")
+    describe = add_parser("describe", help="show an action's schemas and examples")
     describe.add_argument("action", help="action id or alias")
     describe.set_defaults(handler=_describe_action)
 
-    run = commands.add_parser("run", help="run an action")
+    run = add_parser("run", help="run an action")
     run.add_argument("action", help="action id or alias")
     source = run.add_mutually_exclusive_group(required=True)
     source.add_argument(
@@ -136,10 +143,10 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     add_call_arguments(run)
     run.set_defaults(handler=_run_action)
 
-    validate = commands.add_parser("validate", help="check the manifest")
+    validate = add_parser("validate", help="check the manifest")
     validate.set_defaults(handler=_validate_manifest)
 
-    _add_command_modules(commands, argv)
+    _add_command_modules(add_parser, argv)
     return parser
 
 
@@ -195,14 +202,14 @@ def connector_from_args(args: argparse.Namespace, manifest: Manifest) -> Any:
     )
 
 
-def _add_command_modules(commands: Any, argv: Sequence[str] | None) -> None:
+def _add_command_modules(add_parser: Callable[..., Any], argv: Sequence[str] | None) -> None:
     """Add the subcommands that live in their own modules, importing only the one in ``argv``.
 
     Every module is imported when ``argv`` is None. A word of ``argv`` that only looks like a
     subcommand, such as an option's value, costs an unneeded import and nothing else.
     """
     for name, module_name, help_text in COMMAND_MODULES:
-        subparser = commands.add_parser(name, help=help_text)
+        subparser = add_parser(name, help=help_text)
         if argv is not None and name not in argv:
             continue
         module = importlib.import_module(module_name, __package__)

@@ -272,3 +272,17 @@ def test_control_characters_removed_from_message(recording_server, server_connec
 def test_max_retry_wait_not_finite_rejected(value):
     completed = run_cli("run", "get_rules", "--example", "--dry-run", "--max-retry-wait", value)
     assert completed.returncode == 2
+
+
+@pytest.mark.parametrize(
+    ("argv", "count"),
+    [
+        (["-v", "run", "get_rules", "--example"], 1),
+        (["run", "get_rules", "--example", "-vv"], 2),
+        (["run", "get_rules", "--example"], 0),
+    ],
+)
+def test_verbose_before_or_after_subcommand(argv, count):
+    from bitdefender_connector.cli import build_parser
+
+    assert build_parser().parse_args(argv).verbose == count
