@@ -221,3 +221,30 @@ def test_failed_start_keeps_sigterm_handler(busy_port):
         command.run(parse(["--port", str(busy_port)]))
 
     assert signal.getsignal(signal.SIGTERM) is before
+
+
+def test_sigint_stops_background_emulator():
+    # A shell starts background jobs with SIGINT ignored; the emulator must still stop on it.
+    def ignore_sigint():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    process = subprocess.Popen(  # noqa: S603 - fixed argument list
+        [sys.executable, "-m", "bitdefender_connector.emulator"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPOSITORY_ROOT)},
+        cwd=REPOSITORY_ROOT,
+        preexec_fn=ignore_sigint,  # noqa: PLW1509 - POSIX-only test helper
+    )
+    try:
+        json.loads(process.stdout.readline())
+        process.send_signal(signal.SIGINT)
+        return_code = process.wait(timeout=10)
+    finally:
+        process.kill()
+        process.wait()
+        process.stdout.close()
+        process.stderr.close()
+
+    assert return_code == 0

@@ -95,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
         logger.info("Serving until Ctrl-C or SIGTERM")
         while not stop_requested.wait(0.5):
             pass
-        logger.info("SIGTERM received, stopping")
+        logger.info("SIGTERM or SIGINT received, stopping")
     except KeyboardInterrupt:
         logger.info("Interrupted, stopping")
     finally:
@@ -182,25 +182,31 @@ def _listen_error(host: str, port: int, error: OSError) -> ConfigurationError:
 SignalHandler = Callable[[int, FrameType | None], Any] | int | signal.Handlers | None
 
 
-def _install_sigterm_handler(stop_requested: threading.Event) -> SignalHandler:
+# SIGINT is handled explicitly too: a shell starts background jobs with SIGINT ignored, and
+# Python then raises no KeyboardInterrupt, so `kill -INT` would not stop the emulator.
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+def _install_sigterm_handler(stop_requested: threading.Event) -> dict[int, SignalHandler]:
     def request_stop(signum: int, frame: FrameType | None) -> None:
         stop_requested.set()
 
+    previous: dict[int, SignalHandler] = {}
     try:
-        return signal.signal(signal.SIGTERM, request_stop)
+        for signal_number in STOP_SIGNALS:
+            previous[signal_number] = signal.signal(signal_number, request_stop)
     except ValueError:
         # signal.signal works only in the main thread; elsewhere only Ctrl-C stops run().
-        logger.debug("Not in the main thread, so SIGTERM is not handled")
-        return None
+        logger.debug("Not in the main thread, so SIGTERM and SIGINT are not handled")
+    return previous
 
 
-def _restore_sigterm_handler(previous: SignalHandler) -> None:
-    if previous is None:
-        return
-    try:
-        signal.signal(signal.SIGTERM, previous)
-    except ValueError:
-        pass  # not in the main thread, so nothing was installed
+def _restore_sigterm_handler(previous: dict[int, SignalHandler]) -> None:
+    for signal_number, handler in previous.items():
+        try:
+            signal.signal(signal_number, handler)
+        except ValueError:
+            pass  # not in the main thread, so nothing was installed
 
 
 def main() -> int:
