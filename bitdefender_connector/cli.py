@@ -66,7 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         logger.error("%s", error)
         # The envelope keeps its four fields, and "error" gives a platform the reason for the
         # failure, for example a result of true whose response id does not match.
-        _print_json({**error.envelope, **error.to_dict()})
+        print_json({**error.envelope, **error.to_dict()})
         return error.exit_code
     except ConnectorError as error:
         return _print_error(error)
@@ -237,13 +237,13 @@ def _list_actions(args: argparse.Namespace) -> int:
         }
         for action in manifest.actions.values()
     ]
-    _print_json(rows)
+    print_json(rows)
     return EXIT_SUCCESS
 
 
 def _describe_action(args: argparse.Namespace) -> int:
     action = manifest_from_args(args).action(args.action)
-    _print_json(
+    print_json(
         {
             "id": action.name,
             "title": action.title,
@@ -276,7 +276,7 @@ def _run_action(args: argparse.Namespace) -> int:
             all_pages=args.all_pages,
             max_items=args.max_items,
         )
-    _print_json(result)
+    print_json(result)
     return EXIT_SUCCESS
 
 
@@ -289,7 +289,7 @@ def _validate_manifest(args: argparse.Namespace) -> int:
     problems = check_swimlane_shape(manifest.root)
     if problems:
         raise ManifestError("Swimlane could not load the manifest: " + "; ".join(problems))
-    _print_json({"valid": True, "root": str(manifest.root), "actions": len(manifest.actions)})
+    print_json({"valid": True, "root": str(manifest.root), "actions": len(manifest.actions)})
     return EXIT_SUCCESS
 
 
@@ -361,11 +361,12 @@ def _configure_logging(verbosity: int) -> None:
 
 def _print_error(error: ConnectorError) -> int:
     logger.error("%s", error)
-    _print_json(error.to_dict())
+    print_json(error.to_dict())
     return error.exit_code
 
 
-def _print_json(data: Any) -> None:
+def print_json(data: Any) -> None:
+    """Write ``data`` to stdout as one JSON document."""
     # ASCII escapes keep the output intact on a stdout whose encoding is not UTF-8.
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=True) + "\n")
     sys.stdout.flush()

@@ -18,7 +18,7 @@ from .validation import MASK
 
 logger = logging.getLogger(__name__)
 
-# Field names, as the vendor spec and Swimlane's http_basic asset name them.
+# Field names, as Swimlane's Bitdefender API connector and its http_basic asset name them.
 URL = "url"
 USERNAME = "username"
 PASSWORD = "password"  # noqa: S105 - a field name, not a password

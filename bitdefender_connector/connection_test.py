@@ -9,7 +9,6 @@ API areas enabled on the key (``enabledApis``), which are compared with each act
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -363,12 +362,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the connection test, print the report as JSON and a summary on stderr."""
-    from .cli import connector_from_args
+    from .cli import connector_from_args, print_json
 
     manifest = load_manifest(Path(args.manifest) if args.manifest else None)
     with connector_from_args(args, manifest) as connector:
         report = connector.test_connection()
     print(format_summary(report), file=sys.stderr)
-    sys.stdout.write(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n")
-    sys.stdout.flush()
+    print_json(report.to_dict())
     return report.exit_code

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import base64
 import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,9 +19,10 @@ from .manifest import Action, Manifest, load_manifest
 from .outcome import build_envelope, check_outcome
 from .page_walker import check_page_options, walk_pages
 from .rate_limiter import RateLimiter, shared_rate_limiter
+from .redaction import redact_json, redact_text, secrets_of_call
 from .request_builder import PreparedRequest, build_request
 from .retry_policy import RetryPolicy
-from .validation import MASK, collect_field_errors
+from .validation import collect_field_errors
 
 if TYPE_CHECKING:  # requests is imported only when a call is really sent.
     from .connection_test import ConnectionReport
@@ -49,6 +50,7 @@ class Connector:
         rate_limiting: bool = True,
         rate_limiter: RateLimiter | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        now: Callable[[], datetime] | None = None,
     ) -> None:
         self.manifest = manifest or load_manifest(Path(manifest_root) if manifest_root else None)
         self.retry_policy = retry_policy or RetryPolicy(
@@ -58,6 +60,8 @@ class Connector:
             rate_limiter = rate_limiter or shared_rate_limiter(self.manifest.rate_limit_classes)
         self._rate_limiter = rate_limiter if rate_limiting else None
         self._sleep = sleep
+        # The current UTC time, for a Retry-After given as an HTTP date; injectable for tests.
+        self._now = now
         self._settings = dict(connection or {})
         self._dry_run_connection = connection_from_mapping(self._settings, require_api_key=False)
         self._connection: Connection | None = None
@@ -125,7 +129,7 @@ class Connector:
         try:
             check_outcome(action, prepared, envelope, response.content, self._limit_note(action))
         except ActionFailedError as error:
-            raise _without_secrets(error, transport.connection) from None
+            raise _without_secrets(error, transport.connection, prepared) from None
         self._check_output(action, envelope, prepared.request_id)
         return envelope
 
@@ -189,7 +193,12 @@ class Connector:
             return transport.send(prepared)
 
         return call_with_retries(
-            self.retry_policy, action, prepared.request_id, attempt, sleep=self._sleep
+            self.retry_policy,
+            action,
+            prepared.request_id,
+            attempt,
+            sleep=self._sleep,
+            now=self._now,
         )
 
     def _limit_note(self, action: Action) -> str:
@@ -212,17 +221,19 @@ class Connector:
             )
 
 
-def _without_secrets(error: ActionFailedError, connection: Connection) -> ActionFailedError:
-    """Return ``error`` with the API key and password masked in its message.
+def _without_secrets(
+    error: ActionFailedError, connection: Connection, prepared: PreparedRequest
+) -> ActionFailedError:
+    """Return ``error`` with the call's secrets masked in its message and envelope.
 
-    The message quotes the response body, and a proxy's or server's error page may echo the
-    credentials it received.
+    The message and the envelope quote the response, and a proxy's or server's error page may
+    echo the credentials or the Exchange password it received.
     """
-    message = str(error)
-    for secret in (connection.api_key, connection.password):
-        if len(secret) >= 4:
-            basic = base64.b64encode(f"{connection.api_key}:{connection.password}".encode())
-            message = message.replace(secret, MASK).replace(basic.decode(), MASK)
-    if message == str(error):
+    secrets = secrets_of_call(
+        connection.api_key, connection.password, prepared.json_body, prepared.action.secret_fields
+    )
+    message = redact_text(str(error), secrets)
+    envelope = redact_json(error.envelope, secrets)
+    if message == str(error) and envelope == error.envelope:
         return error
-    return ActionFailedError(message, error.envelope, error.reason_code)
+    return ActionFailedError(message, envelope, error.reason_code)

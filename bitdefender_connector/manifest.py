@@ -71,7 +71,7 @@ class ConnectionTestSpec:
     source: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Action:
     """One action of the manifest, with its validators and path template built."""
 
@@ -102,6 +102,10 @@ class Action:
     @property
     def only_reads(self) -> bool:
         return self.kind == "read"
+
+    def __repr__(self) -> str:
+        # Short, and without the examples, which may carry a sample password.
+        return f"Action({self.name!r}, {self.jsonrpc_method!r})"
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .action_input import JSON_BODY, check_action_input
+from .action_input import JSON_BODY, check_action_input, drop_empty_path_parameters
 from .conversion import convert_inputs
 from .errors import ActionFailedError, FieldError, InputError, NoResponseError
 from .manifest import Action
@@ -103,6 +103,7 @@ def walk_pages(
     A failure on any page raises ActionFailedError or NoResponseError naming the page, and no
     items are returned. A dry run describes the first page request.
     """
+    inputs = drop_empty_path_parameters(action, inputs)
     inputs, conversions = convert_inputs(inputs, action.conversion_plan)
     check_action_input(action, inputs)
     for conversion in conversions:

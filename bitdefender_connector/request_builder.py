@@ -6,7 +6,7 @@ import copy
 import json
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from . import __version__
@@ -33,8 +33,9 @@ class PreparedRequest:
     http_method: str
     url: str
     headers: Mapping[str, str]
-    json_body: Mapping[str, Any]
-    body: bytes
+    # Left out of the repr, because the body may carry a secret such as the Exchange password.
+    json_body: Mapping[str, Any] = field(repr=False)
+    body: bytes = field(repr=False)
 
     @property
     def request_id(self) -> str:

@@ -157,11 +157,24 @@ class Transport:
                 "dns_error",
                 may_have_reached_server=False,
             )
-        if "ConnectionRefusedError" in names or "NewConnectionError" in names:
+        if "ConnectionRefusedError" in names:
             return NoResponse(
                 f"The connection to {host} was refused. Check the url's host and port and that "
                 "the service is running",
                 "connection_refused",
+                may_have_reached_server=False,
+            )
+        if "NewConnectionError" in names:
+            # urllib3 wraps every failure to open the socket in NewConnectionError, such as an
+            # unreachable network or host.
+            reason = next(
+                (item.strerror for item in chain if isinstance(item, OSError) and item.strerror),
+                "no route",
+            )
+            return NoResponse(
+                f"Could not connect to {host} ({reason}). Check the url's host and the network "
+                "path from this machine",
+                "connection_failed",
                 may_have_reached_server=False,
             )
         return NoResponse(

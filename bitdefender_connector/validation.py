@@ -50,8 +50,8 @@ def build_validator(
 ) -> Draft202012Validator:
     """Return a Draft 2020-12 validator whose relative ``$ref`` resolve inside ``schemas/``.
 
-    Formats are checked (email, uri, date-time), not only annotated, and patterns are
-    always checked by jsonschema.
+    Formats are checked, not only annotated, for those jsonschema can check with the installed
+    packages (email among them). Patterns are always checked, with ECMA-262's ``$``.
     """
     rooted = {"$id": SCHEMA_BASE_URI + base_name, **schema}
     validator = SchemaValidator(

@@ -15,7 +15,7 @@ CASSETTE_DIR = Path(__file__).resolve().parent.parent / "cassettes"
 
 # The key the recorder gives the emulator. The secret scan checks that it never reaches a file.
 RECORDING_API_KEY = "recording-key-3f1c9a7e5b2d4086"
-RECORDING_EXCHANGE_PASSWORD = "userpassword"  # noqa: S105 - the spec example's password
+RECORDING_EXCHANGE_PASSWORD = "userpassword"  # noqa: S105 - the Swimlane connector spec example's password
 
 
 def comparable_body(request: Any) -> Any:

@@ -26,7 +26,8 @@ REPLAY_SETTINGS = {"url": "http://127.0.0.1:9/api", "username": "replay-key"}
 
 ACTION_IDS = sorted(load_manifest().actions)
 
-# Expected results, written from the spec's examples and the emulator's documented seed data.
+# Expected results, written from the Swimlane connector spec's examples and the emulator's
+# documented seed data.
 EXPECTED_TRUE = {
     "add_file_to_quarantine",
     "create_empty_quarantine",
@@ -50,7 +51,10 @@ def no_network(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("a cassette test tried to open a socket")
 
+    # urllib3 opens connections through socket.socket and getaddrinfo, not create_connection.
+    monkeypatch.setattr(socket, "socket", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
 
 
 def replay(name: str):

@@ -14,7 +14,8 @@ from bitdefender_connector.manifest import load_manifest
 
 ACTION_IDS = sorted(load_manifest().actions)
 
-# The path each action's example must reach, written from the spec's endpoint URLs.
+# The path each action's example must reach, written from the endpoint URLs of the Swimlane
+# connector spec.
 EXPECTED_PATHS = {
     "add_file_to_quarantine": "/api/v1.0/jsonrpc/quarantine",
     "create_empty_quarantine": "/api/v1.0/jsonrpc/quarantine/computers",

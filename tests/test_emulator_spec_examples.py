@@ -1,4 +1,4 @@
-"""Every request example of the connector spec succeeds against the emulator's seed data.
+"""Every request example of Swimlane's Bitdefender API connector spec succeeds on the emulator.
 
 The request bodies are written out from the spec's input examples. The spec text is lower-cased
 with punctuation removed, so method names, parameter names, IDs and paths are restored to the

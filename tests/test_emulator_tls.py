@@ -89,3 +89,13 @@ def test_stop_removes_ca_bundle():
 
     assert os.path.exists(path) is False
     assert emulator.ca_bundle_path is None
+
+
+def test_tls_material_for_every_interface():
+    from bitdefender_connector.emulator.tls import create_tls_material
+
+    material = create_tls_material("")
+    try:
+        assert material.ca_bundle_path.is_file()
+    finally:
+        material.remove_ca_bundle()

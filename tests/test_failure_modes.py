@@ -16,6 +16,7 @@ import socketserver
 import threading
 import warnings
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from typing import Any
 
 import pytest
@@ -245,14 +246,18 @@ def test_429_exhausted_names_wait(emulator, sleeps):
 
 
 def test_429_http_date_honoured(emulator, sleeps):
-    emulator.inject_fault(Fault.HTTP_429, retry_after=30, retry_after_http_date=True)
+    emulator.inject_fault(Fault.HTTP_429, retry_after="Wed, 21 Oct 2026 07:28:00 GMT")
+    connector = Connector(
+        {"url": emulator.access_url, "username": emulator.api_key},
+        rate_limiting=False,
+        sleep=sleeps.append,
+        now=lambda: datetime(2026, 10, 21, 7, 27, 30, tzinfo=timezone.utc),
+    )
 
-    run_ok(emulator_connector(emulator, sleeps), "isolate_host")
+    run_ok(connector, "isolate_host")
 
-    # The date has whole seconds, so the wait is up to one second short of 30.
     assert len(emulator.requests) == 2
-    assert len(sleeps) == 1
-    assert 28.0 <= sleeps[0] <= 30.0
+    assert sleeps == [30.0]
 
 
 def test_429_total_wait_capped(emulator, sleeps):

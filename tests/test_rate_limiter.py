@@ -228,15 +228,20 @@ def test_retry_acquires_again(recording_server, server_connection, fake_time):
     # Each attempt is a request that counts against the limit, retries included.
     recording_server.respond(status=503, body=b"", headers={"Retry-After": "0"})
     limiter = RateLimiter(MANIFEST.rate_limit_classes, clock=fake_time.clock, sleep=fake_time.sleep)
+    retry_sleeps = []
     connector = Connector(
-        server_connection, retry_policy=RetryPolicy(max_attempts=6), rate_limiter=limiter
+        server_connection,
+        retry_policy=RetryPolicy(max_attempts=6),
+        rate_limiter=limiter,
+        sleep=retry_sleeps.append,
     )
 
-    with pytest.raises(ActionFailedError):
+    with connector, pytest.raises(ActionFailedError):
         connector.run("update_block_list", restored_example("update_block_list"))
 
     assert len(recording_server.requests) == 6
     assert fake_time.sleeps == [60.0]
+    assert retry_sleeps == [1.0, 2.0, 4.0, 8.0, 16.0]
 
 
 @pytest.mark.parametrize(("options", "expected_calls"), [((), 1), (("--no-rate-limit",), 0)])

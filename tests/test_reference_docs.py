@@ -34,7 +34,7 @@ ACTION_IDS = [
     "update_block_list",
 ]
 LIST_ACTIONS = ["get_block_list_items", "get_quarantine_items", "get_rules"]
-# Filler wording from the vendor spec's generated field tables. It describes no field.
+# Filler wording from the Swimlane connector spec's generated field tables. It describes no field.
 PLACEHOLDER_PHRASES = [
     "parameter for",
     "parameters for the",

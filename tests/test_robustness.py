@@ -286,3 +286,55 @@ def test_verbose_before_or_after_subcommand(argv, count):
     from bitdefender_connector.cli import build_parser
 
     assert build_parser().parse_args(argv).verbose == count
+
+
+def test_echoed_secrets_masked_in_envelope(recording_server, server_connection):
+    password = "exchange-secret-77"
+
+    def echo_everything(request):
+        details = f"rejected {TEST_API_KEY} with password {password}"
+        error = {"code": -32602, "message": "Invalid params", "data": {"details": details}}
+        return {"id": request.json()["id"], "jsonrpc": "2.0", "error": error}
+
+    recording_server.respond(body=echo_everything)
+    inputs = restored_example("restore_quarantine_exchange_item")
+    inputs["json_body"]["params"]["password"] = password
+    with pytest.raises(ActionFailedError) as caught:
+        connector_for(server_connection).run("restore_quarantine_exchange_item", inputs)
+    shown = str(caught.value) + json.dumps(caught.value.envelope)
+    assert TEST_API_KEY not in shown
+    assert password not in shown
+    assert "********" in caught.value.envelope["json_body"]["error"]["data"]["details"]
+
+
+def test_prepared_request_repr_hides_body():
+    from bitdefender_connector.request_builder import build_request
+
+    inputs = restored_example("restore_quarantine_exchange_item")
+    connection = connection_from_mapping({"url": "https://127.0.0.1", "username": "key-1234"})
+    action = Connector({}).action("restore_quarantine_exchange_item")
+    prepared = build_request(action, inputs, connection)
+    assert "userpassword" not in repr(prepared)
+
+
+def test_all_pages_drops_empty_path_parameters():
+    inputs = {"json_body": {"params": {}}, "path_parameters": {}}
+    output = Connector({}).run("get_rules", inputs, dry_run=True, all_pages=True)
+    assert output["request"]["url"].endswith("/api/v1.0/jsonrpc/incidents")
+
+
+def test_unreachable_network_not_called_refused():
+    import errno
+
+    import urllib3
+
+    connection = connection_from_mapping({"url": "https://127.0.0.1:9", "username": "k"})
+    cause = urllib3.exceptions.NewConnectionError(None, "Failed to establish a new connection")
+    cause.__cause__ = OSError(errno.ENETUNREACH, "Network is unreachable")
+    error = requests.exceptions.ConnectionError(urllib3.exceptions.MaxRetryError(None, "/", cause))
+
+    failure = Transport(connection, 1, 1)._describe_failure(error)
+
+    assert failure.reason_code == "connection_failed"
+    assert "Network is unreachable" in str(failure)
+    assert failure.may_have_reached_server is False

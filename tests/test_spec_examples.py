@@ -1,4 +1,4 @@
-"""The vendor spec's input examples, restored to the API's real casing, render the right requests.
+"""Swimlane's Bitdefender API connector spec examples, in real casing, render the right requests.
 
 The spec prints every example lower-cased with punctuation stripped. Each input below was
 restored by hand from that text, using the camelCase names of the GravityZone API reference.

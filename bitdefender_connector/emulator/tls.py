@@ -34,11 +34,12 @@ def create_tls_material(host: str) -> TlsMaterial:
     except ImportError:
         raise RuntimeError(
             "Serving TLS needs the trustme package. Install it with: "
-            "pip install 'bitdefender-connector[tls]'"
+            "pip install '.[tls]' from a checkout of this repository"
         ) from None
 
     identities = list(DEFAULT_IDENTITIES)
-    if host not in identities:
+    # An empty host means every interface and names no certificate identity.
+    if host and host not in identities:
         identities.append(host)
     authority = trustme.CA()
     certificate = authority.issue_cert(*identities)
