@@ -60,6 +60,7 @@ class Connector:
             rate_limiter = rate_limiter or shared_rate_limiter(self.manifest.rate_limit_classes)
         self._rate_limiter = rate_limiter if rate_limiting else None
         self._sleep = sleep
+        self._limit_notes: dict[str, str] = {}
         # The current UTC time, for a Retry-After given as an HTTP date; injectable for tests.
         self._now = now
         self._settings = dict(connection or {})
@@ -202,12 +203,17 @@ class Connector:
         )
 
     def _limit_note(self, action: Action) -> str:
-        limit = self.manifest.rate_limit_classes[action.rate_limit_class]
-        return (
-            f" GravityZone allows {limit.requests} calls per {limit.period_seconds:g} s per API "
-            f"key to the methods of rate-limit class {limit.name}, {action.jsonrpc_method} "
-            "among them"
-        )
+        """Return the rate-limit hint of a 429 message, built once per action."""
+        note = self._limit_notes.get(action.name)
+        if note is None:
+            limit = self.manifest.rate_limit_classes[action.rate_limit_class]
+            note = (
+                f" GravityZone allows {limit.requests} calls per {limit.period_seconds:g} s per "
+                f"API key to the methods of rate-limit class {limit.name}, "
+                f"{action.jsonrpc_method} among them"
+            )
+            self._limit_notes[action.name] = note
+        return note
 
     def _check_output(self, action: Action, envelope: Mapping[str, Any], request_id: str) -> None:
         errors = collect_field_errors(action.output_validator, envelope)

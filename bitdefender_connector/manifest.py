@@ -185,6 +185,7 @@ class _ManifestReader:
     def __init__(self, root: Path, source: DocumentSource | None = None) -> None:
         self.root = root
         self.source = source or DocumentSource(root)
+        self._shape_validators: dict[str, Draft202012Validator] = {}
         # Documents from a valid cache passed the meta-schema and example checks when the
         # cache was written, by this same code, so those checks are skipped.
         self.checked_before = self.source.from_cache
@@ -389,8 +390,12 @@ class _ManifestReader:
     def _check_shape(self, source: Path, document: Any, definition: str) -> None:
         if self.checked_before:
             return
-        schema = {"$ref": f"{META_SCHEMA_FILE}#/$defs/{definition}"}
-        validator = build_validator(schema, f"check-{definition}.json", self.registry)
+        validator = self._shape_validators.get(definition)
+        if validator is None:
+            # Built once per definition, because the action shape checks 15 documents.
+            schema = {"$ref": f"{META_SCHEMA_FILE}#/$defs/{definition}"}
+            validator = build_validator(schema, f"check-{definition}.json", self.registry)
+            self._shape_validators[definition] = validator
         errors = collect_field_errors(validator, document)
         if errors:
             details = "; ".join(f"{error.path}: {error.message}" for error in errors[:5])
