@@ -88,7 +88,7 @@ class Connector:
         all items, at most ``max_items`` of them when that is given (see page_walker).
 
         Raises InputError or ConfigurationError before anything is sent, ActionFailedError
-        (carrying the envelope) when the service answers with a failure, and NoResponseError
+        (carrying the envelope) when the service returns a failure, and NoResponseError
         when no response arrives.
         """
         action = self.manifest.action(action_id)

@@ -75,7 +75,7 @@ class InputError(ConnectorError):
 class ActionFailedError(ConnectorError):
     """The service sent a response, but the action did not succeed.
 
-    ``envelope`` holds the full response envelope, so that callers can still read the status,
+    ``envelope`` is the full response envelope, so that callers can still read the status,
     headers and body.
     """
 

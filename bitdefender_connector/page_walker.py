@@ -31,8 +31,9 @@ DEFAULT_PER_PAGE = 100
 ALL_PAGES_OPTION = "all_pages"
 MAX_ITEMS_OPTION = "max_items"
 
-# The most pages one walk requests, so that a server reporting a huge pagesCount cannot keep a
-# playbook step running and growing in memory. 1,000 pages of 100 items are 100,000 items.
+# The maximum number of pages one walk requests, so that a server reporting a huge pagesCount
+# cannot keep a playbook step running and growing in memory. 1,000 pages of 100 items are
+# 100,000 items.
 MAX_PAGES = 1000
 
 

@@ -26,8 +26,8 @@ def secrets_of_call(
         if isinstance(node, str):
             values.append(node)
     # Longer secrets first, so that a secret containing another is masked whole.
-    kept = {value for value in values if len(value) >= MIN_SECRET_LENGTH}
-    return sorted(kept, key=len, reverse=True)
+    long_enough = {value for value in values if len(value) >= MIN_SECRET_LENGTH}
+    return sorted(long_enough, key=len, reverse=True)
 
 
 def redact_text(text: str, secrets: Iterable[str]) -> str:

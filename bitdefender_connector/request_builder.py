@@ -119,8 +119,8 @@ def build_url(action: Action, path_parameters: Mapping[str, Any], connection: Co
     # but has them may still leave it.
     has_dot_segment = any(segment in (".", "..") for segment in relative.split("/"))
     if has_dot_segment or not url.startswith(connection.jsonrpc_root):
-        # The manifest pattern and the segment encoding should make this impossible; it guards
-        # against a future manifest edit sending the API key somewhere else on the host.
+        # The manifest pattern and the segment encoding should make this impossible, so the
+        # check guards against a future manifest edit sending the API key elsewhere on the host.
         raise InputError(
             action.name,
             [FieldError(PATH_PARAMETERS, "path", f"the URL would leave {connection.jsonrpc_root}")],

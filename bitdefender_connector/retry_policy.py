@@ -5,8 +5,8 @@ after the server may have processed it could isolate a host twice or queue dupli
 
 - 429 and 503 are retried for every action, because the server did not process the call;
 - failures before the request was sent (DNS, refused connection, connect timeout, proxy) are
-  retried for every action; a TLS certificate that fails verification is not, because a retry
-  cannot mend it;
+  retried for every action, except a TLS certificate that fails verification, which a retry
+  cannot mend;
 - read timeouts, dropped connections and other 5xx are retried only for actions that only read;
 - nothing else is retried.
 """

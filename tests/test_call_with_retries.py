@@ -7,7 +7,6 @@ the attempts made, the waits, the result or error and the log lines must be the 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 import pytest
@@ -16,35 +15,14 @@ from bitdefender_connector.manifest import load_manifest
 from bitdefender_connector.retry_policy import RetryPolicy, build_retrying, call_with_retries
 from bitdefender_connector.transport import NoResponse
 
+from .test_retry_policy import FakeResponse, ScriptedCalls
+
 TASK_ACTION = load_manifest().action("isolate_host")
 CONFIG_ACTION = load_manifest().action("update_block_list")
 READ_ACTION = load_manifest().action("get_block_list_items")
 REQUEST_ID = "retry-test-request-2"
 # Retry-After dates and the clock are fixed, so waits computed from them are exact.
 NOW = datetime(2015, 10, 21, 7, 27, 0, tzinfo=timezone.utc)
-
-
-@dataclass
-class FakeResponse:
-    """The two attributes of a requests.Response that the retry policy reads."""
-
-    status_code: int
-    headers: dict[str, str] = field(default_factory=dict)
-
-
-class ScriptedCalls:
-    """An attempt function that returns or raises the next scripted outcome on each call."""
-
-    def __init__(self, *outcomes: object) -> None:
-        self.outcomes = list(outcomes)
-        self.count = 0
-
-    def __call__(self) -> object:
-        outcome = self.outcomes[min(self.count, len(self.outcomes) - 1)]
-        self.count += 1
-        if isinstance(outcome, BaseException):
-            raise outcome
-        return outcome
 
 
 def refused() -> NoResponse:

@@ -99,7 +99,7 @@ def test_module_serves_until_sigterm():
 
 @pytest.fixture
 def busy_port():
-    """Return a port on 127.0.0.1 that a listening socket holds until the test ends."""
+    """Return a port on 127.0.0.1 that a listening socket occupies until the test ends."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as holder:
         holder.bind(("127.0.0.1", 0))
         holder.listen()

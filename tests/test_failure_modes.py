@@ -415,7 +415,7 @@ def test_truncated_json_fails(emulator, sleeps):
 
 
 def test_plain_text_excerpt(emulator, sleeps):
-    # The emulator answers a wrong path with a plain-text 404, as a web server would.
+    # The emulator returns for a wrong path a plain-text 404, as a web server would.
     manifest = load_manifest()
     action = manifest.action("get_rules")
     moved = dataclasses.replace(action, endpoint=type(action.endpoint)("api/v1.0/jsonrpc/nowhere"))
@@ -528,7 +528,7 @@ def test_refused_retried_then_fails(no_proxy_environment, sleeps):
 
 
 def test_dns_failure_retried_then_fails(no_proxy_environment, sleeps, monkeypatch):
-    # The lookup is answered here, so no query leaves the machine.
+    # The lookup is resolved here, so no query leaves the machine.
     lookups: list[str] = []
     real_getaddrinfo = socket.getaddrinfo
 
@@ -653,7 +653,7 @@ def test_verify_never_a_path(tls_emulator, sleeps):
 class ConnectProxy:
     """An HTTP CONNECT proxy on 127.0.0.1 that records each request head.
 
-    With ``reject`` it answers 407. Otherwise it opens a tunnel, but only to 127.0.0.1.
+    With ``reject`` it returns 407. Otherwise it opens a tunnel, but only to 127.0.0.1.
     """
 
     def __init__(self, reject: bool = False) -> None:
